@@ -1,0 +1,667 @@
+//! Task config read from `task_config.ini` (DESIGN §3), compatible with ape-dts snapshot
+//! configs. One struct per INI section, one named default per key, validation in
+//! [`TaskConfig::validate`]. Unknown keys are collected as warnings, never silently used.
+
+use std::collections::BTreeMap;
+use std::error::Error as StdError;
+use std::path::{Path, PathBuf};
+
+use config::{Config, File, FileStoredFormat, Format, Map, Value, ValueKind};
+use serde::Deserialize;
+
+use crate::error::ConfigError;
+use crate::filter::{parse_db_list, parse_tb_list, NameFilter};
+use crate::meta::DbType;
+use crate::router::Router;
+
+/// The whole task.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskConfig {
+    pub extractor: ExtractorConfig,
+    pub sinker: SinkerConfig,
+    #[serde(default)]
+    pub filter: FilterConfig,
+    #[serde(default)]
+    pub router: RouterConfig,
+    #[serde(default)]
+    pub parallelizer: ParallelizerConfig,
+    #[serde(default)]
+    pub pipeline: PipelineConfig,
+    #[serde(default)]
+    pub runtime: RuntimeConfig,
+    #[serde(default)]
+    pub resumer: ResumerConfig,
+    /// Keys present in the file that dt does not know, as `section.key`.
+    #[serde(skip)]
+    pub unknown_keys: Vec<String>,
+    /// Directory of the config file; relative paths in the config are resolved against the
+    /// working directory, as ape-dts does, so this is informative only.
+    #[serde(skip)]
+    pub source_path: PathBuf,
+}
+
+/// `[extractor]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExtractorConfig {
+    /// Kind of source database.
+    pub db_type: DbType,
+    /// Only `snapshot` is supported.
+    #[serde(default = "default_extract_type")]
+    pub extract_type: String,
+    /// Connection URL of the source.
+    pub url: String,
+    /// Rows per page read from the source.
+    #[serde(default = "default_extract_batch_size")]
+    pub batch_size: usize,
+}
+
+/// `[sinker]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct SinkerConfig {
+    /// Kind of target database; must equal the source's.
+    pub db_type: DbType,
+    /// Only `write` is supported.
+    #[serde(default = "default_sink_type")]
+    pub sink_type: String,
+    /// Connection URL of the target.
+    pub url: String,
+    /// Rows per write statement.
+    /// 0 (the default) picks the fastest size for the target: 5,000 rows for PostgreSQL's
+    /// COPY, 1,000 otherwise.
+    #[serde(default)]
+    pub batch_size: usize,
+}
+
+/// `[filter]`
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FilterConfig {
+    /// Databases (schemas) to copy.
+    #[serde(default)]
+    pub do_dbs: String,
+    /// Databases never copied.
+    #[serde(default)]
+    pub ignore_dbs: String,
+    /// Tables to copy, `db.tb`.
+    #[serde(default)]
+    pub do_tbs: String,
+    /// Tables never copied, `db.tb`.
+    #[serde(default)]
+    pub ignore_tbs: String,
+    /// Accepted for compatibility; a snapshot copies rows only.
+    #[serde(default)]
+    pub do_events: String,
+}
+
+/// `[router]`
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RouterConfig {
+    /// `src_db:dst_db,..`
+    #[serde(default)]
+    pub db_map: String,
+    /// `src_db.src_tb:dst_db.dst_tb,..`
+    #[serde(default)]
+    pub tb_map: String,
+    /// `db.tb.col:new_col,..`
+    #[serde(default)]
+    pub col_map: String,
+}
+
+/// `[parallelizer]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct ParallelizerConfig {
+    /// Only `snapshot` is supported.
+    #[serde(default = "default_parallel_type")]
+    pub parallel_type: String,
+    /// Concurrent sinker writers.
+    #[serde(default = "default_parallel_size")]
+    pub parallel_size: usize,
+    /// Tables copied at the same time, each with `parallel_size` writers.
+    #[serde(default = "default_parallel_tables")]
+    pub parallel_tables: usize,
+}
+
+/// `[pipeline]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct PipelineConfig {
+    /// Rows in flight between the extractor and the sinkers.
+    #[serde(default = "default_buffer_size")]
+    pub buffer_size: usize,
+    /// Seconds between two position records; fractions such as `0.5` are allowed.
+    #[serde(default = "default_checkpoint_interval_secs")]
+    pub checkpoint_interval_secs: f64,
+}
+
+/// `[runtime]`
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuntimeConfig {
+    /// error, warn, info, debug or trace.
+    #[serde(default = "default_log_level")]
+    pub log_level: String,
+    /// Directory of default.log, position.log and finished.log.
+    #[serde(default = "default_log_dir")]
+    pub log_dir: PathBuf,
+}
+
+/// `[resumer]`
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ResumerConfig {
+    /// Resume from position.log and finished.log of `resume_log_dir`.
+    #[serde(default)]
+    pub resume_from_log: bool,
+    /// Where to read the logs from; empty means `runtime.log_dir`.
+    #[serde(default)]
+    pub resume_log_dir: String,
+    /// A file of extra positions and finished marks; empty means none.
+    #[serde(default)]
+    pub resume_config_file: String,
+}
+
+fn default_extract_type() -> String {
+    "snapshot".into()
+}
+fn default_sink_type() -> String {
+    "write".into()
+}
+fn default_parallel_type() -> String {
+    "snapshot".into()
+}
+fn default_extract_batch_size() -> usize {
+    10_000
+}
+fn default_parallel_tables() -> usize {
+    2
+}
+fn default_parallel_size() -> usize {
+    2
+}
+fn default_buffer_size() -> usize {
+    40_000
+}
+fn default_checkpoint_interval_secs() -> f64 {
+    10.0
+}
+fn default_log_level() -> String {
+    "info".into()
+}
+fn default_log_dir() -> PathBuf {
+    PathBuf::from("./logs")
+}
+
+impl Default for ParallelizerConfig {
+    fn default() -> Self {
+        ParallelizerConfig {
+            parallel_type: default_parallel_type(),
+            parallel_size: default_parallel_size(),
+            parallel_tables: default_parallel_tables(),
+        }
+    }
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            buffer_size: default_buffer_size(),
+            checkpoint_interval_secs: default_checkpoint_interval_secs(),
+        }
+    }
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        RuntimeConfig {
+            log_level: default_log_level(),
+            log_dir: default_log_dir(),
+        }
+    }
+}
+
+const KNOWN_KEYS: &[(&str, &[&str])] = &[
+    (
+        "extractor",
+        &["db_type", "extract_type", "url", "batch_size"],
+    ),
+    ("sinker", &["db_type", "sink_type", "url", "batch_size"]),
+    (
+        "filter",
+        &["do_dbs", "ignore_dbs", "do_tbs", "ignore_tbs", "do_events"],
+    ),
+    ("router", &["db_map", "tb_map", "col_map"]),
+    (
+        "parallelizer",
+        &["parallel_type", "parallel_size", "parallel_tables"],
+    ),
+    ("pipeline", &["buffer_size", "checkpoint_interval_secs"]),
+    ("runtime", &["log_level", "log_dir"]),
+    (
+        "resumer",
+        &["resume_from_log", "resume_log_dir", "resume_config_file"],
+    ),
+];
+
+impl TaskConfig {
+    /// Reads and validates a task config file.
+    pub fn load(path: &Path) -> Result<TaskConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut cfg = Self::from_ini_str(&text)?;
+        cfg.source_path = path.to_path_buf();
+        Ok(cfg)
+    }
+
+    /// Parses and validates the text of a task config.
+    pub fn from_ini_str(text: &str) -> Result<TaskConfig, ConfigError> {
+        let read_err = |e: config::ConfigError| ConfigError::Read {
+            path: "task config".into(),
+            reason: e.to_string(),
+        };
+        let raw = Config::builder()
+            .add_source(File::from_str(text, LiteralIni))
+            .build()
+            .map_err(read_err)?;
+        let sections: BTreeMap<String, BTreeMap<String, String>> =
+            raw.clone().try_deserialize().map_err(read_err)?;
+        for (section, key) in [
+            ("extractor", "db_type"),
+            ("extractor", "url"),
+            ("sinker", "db_type"),
+            ("sinker", "url"),
+        ] {
+            let present = sections.get(section).and_then(|s| s.get(key)).is_some();
+            if !present {
+                return Err(ConfigError::Missing {
+                    section: section.into(),
+                    key: key.into(),
+                });
+            }
+        }
+        let mut cfg: TaskConfig = raw
+            .try_deserialize()
+            .map_err(|e| typed_error(e, &sections))?;
+        cfg.unknown_keys = unknown_keys(&sections);
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks every value that parsing alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let positive = |section: &str, key: &str, v: u64| {
+            if v == 0 {
+                Err(ConfigError::invalid(
+                    section,
+                    key,
+                    "0",
+                    "must be at least 1",
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        positive("extractor", "batch_size", self.extractor.batch_size as u64)?;
+        positive(
+            "parallelizer",
+            "parallel_size",
+            self.parallelizer.parallel_size as u64,
+        )?;
+        positive(
+            "parallelizer",
+            "parallel_tables",
+            self.parallelizer.parallel_tables as u64,
+        )?;
+        positive("pipeline", "buffer_size", self.pipeline.buffer_size as u64)?;
+        let secs = self.pipeline.checkpoint_interval_secs;
+        if !(secs.is_finite() && (0.001..=86_400.0).contains(&secs)) {
+            return Err(ConfigError::invalid(
+                "pipeline",
+                "checkpoint_interval_secs",
+                &secs.to_string(),
+                "must be between 0.001 and 86400 seconds",
+            ));
+        }
+        let one_of = |section: &str, key: &str, v: &str, allowed: &[&str]| {
+            if allowed.contains(&v) {
+                Ok(())
+            } else {
+                Err(ConfigError::invalid(
+                    section,
+                    key,
+                    v,
+                    format!("expected {}", allowed.join(" or ")),
+                ))
+            }
+        };
+        one_of(
+            "extractor",
+            "extract_type",
+            &self.extractor.extract_type,
+            &["snapshot"],
+        )?;
+        one_of("sinker", "sink_type", &self.sinker.sink_type, &["write"])?;
+        one_of(
+            "parallelizer",
+            "parallel_type",
+            &self.parallelizer.parallel_type,
+            &["snapshot"],
+        )?;
+        let level = self.runtime.log_level.to_ascii_lowercase();
+        one_of(
+            "runtime",
+            "log_level",
+            &level,
+            &["error", "warn", "info", "debug", "trace"],
+        )?;
+        if self.sinker.db_type != self.extractor.db_type {
+            return Err(ConfigError::invalid(
+                "sinker",
+                "db_type",
+                self.sinker.db_type.as_str(),
+                format!("must equal extractor.db_type `{}`", self.extractor.db_type),
+            ));
+        }
+        for (section, key, url) in [
+            ("extractor", "url", &self.extractor.url),
+            ("sinker", "url", &self.sinker.url),
+        ] {
+            check_url(section, key, url, self.extractor.db_type)?;
+        }
+        self.name_filter()?;
+        self.router()?;
+        Ok(())
+    }
+
+    /// Rows per write: `sinker.batch_size`, or the target's best size when it is 0.
+    pub fn sink_batch_size(&self) -> usize {
+        match (self.sinker.batch_size, self.sinker.db_type) {
+            (0, DbType::Pg) => 5_000,
+            (0, _) => 1_000,
+            (n, _) => n,
+        }
+    }
+
+    /// The name filter of `[filter]`.
+    pub fn name_filter(&self) -> Result<NameFilter, ConfigError> {
+        let q = self.extractor.db_type.quote_char();
+        let f = &self.filter;
+        let dbs = |key: &str, v: &str| {
+            parse_db_list(v, q).map_err(|e| ConfigError::invalid("filter", key, v, e))
+        };
+        let tbs = |key: &str, v: &str| {
+            parse_tb_list(v, q).map_err(|e| ConfigError::invalid("filter", key, v, e))
+        };
+        Ok(NameFilter {
+            do_dbs: dbs("do_dbs", &f.do_dbs)?,
+            ignore_dbs: dbs("ignore_dbs", &f.ignore_dbs)?,
+            do_tbs: tbs("do_tbs", &f.do_tbs)?,
+            ignore_tbs: tbs("ignore_tbs", &f.ignore_tbs)?,
+        })
+    }
+
+    /// The router of `[router]`.
+    pub fn router(&self) -> Result<Router, ConfigError> {
+        let r = &self.router;
+        Router::parse(
+            &r.db_map,
+            &r.tb_map,
+            &r.col_map,
+            self.extractor.db_type.quote_char(),
+        )
+        .map_err(|e| {
+            let text = format!(
+                "db_map={} tb_map={} col_map={}",
+                r.db_map, r.tb_map, r.col_map
+            );
+            ConfigError::invalid("router", "db_map/tb_map/col_map", &text, e)
+        })
+    }
+
+    /// Directory the resumer reads position.log and finished.log from, when enabled.
+    pub fn resume_log_dir(&self) -> PathBuf {
+        match self.resumer.resume_log_dir.trim() {
+            "" => self.runtime.log_dir.clone(),
+            dir => PathBuf::from(dir),
+        }
+    }
+
+    /// The resume config file, when one is named.
+    pub fn resume_config_file(&self) -> Option<PathBuf> {
+        match self.resumer.resume_config_file.trim() {
+            "" => None,
+            f => Some(PathBuf::from(f)),
+        }
+    }
+}
+
+fn check_url(section: &str, key: &str, url: &str, db: DbType) -> Result<(), ConfigError> {
+    let schemes: &[&str] = match db {
+        DbType::Mysql => &["mysql://", "mariadb://"],
+        DbType::Pg => &["postgres://", "postgresql://"],
+        DbType::Mongo => &["mongodb://", "mongodb+srv://"],
+    };
+    if schemes.iter().any(|s| url.starts_with(s)) {
+        Ok(())
+    } else {
+        Err(ConfigError::invalid(
+            section,
+            key,
+            url,
+            format!("expected a URL starting with {}", schemes.join(" or ")),
+        ))
+    }
+}
+
+/// Turns the config crate's error (which names the key as `section.key`) into ours, with the
+/// value as written in the file.
+fn typed_error(
+    e: config::ConfigError,
+    sections: &BTreeMap<String, BTreeMap<String, String>>,
+) -> ConfigError {
+    let msg = e.to_string();
+    let path = msg
+        .split("for key `")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or("");
+    let (section, key) = path.split_once('.').unwrap_or(("config", path));
+    let value = sections
+        .get(section)
+        .and_then(|s| s.get(key))
+        .map(String::as_str)
+        .unwrap_or("");
+    let reason = msg.split(" for key").next().unwrap_or(&msg);
+    ConfigError::invalid(section, key, value, reason)
+}
+
+fn unknown_keys(sections: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (section, keys) in sections {
+        let known = KNOWN_KEYS
+            .iter()
+            .find(|(s, _)| s == section)
+            .map(|(_, k)| *k);
+        for key in keys.keys() {
+            if !known.is_some_and(|k| k.contains(&key.as_str())) {
+                out.push(format!("{section}.{key}"));
+            }
+        }
+    }
+    out
+}
+
+/// INI where values are taken literally: no quote stripping (`"test_db_*.*".*` is a PG
+/// filter, not a quoted string) and no backslash escapes.
+#[derive(Debug, Clone, Copy)]
+struct LiteralIni;
+
+impl Format for LiteralIni {
+    fn parse(
+        &self,
+        uri: Option<&String>,
+        text: &str,
+    ) -> Result<Map<String, Value>, Box<dyn StdError + Send + Sync>> {
+        let opt = ini::ParseOption {
+            enabled_quote: false,
+            enabled_escape: false,
+            ..Default::default()
+        };
+        let parsed = ini::Ini::load_from_str_opt(text, opt)?;
+        let mut map = Map::new();
+        for (sec, props) in parsed.iter() {
+            let Some(sec) = sec else {
+                if let Some((k, _)) = props.iter().next() {
+                    return Err(format!("key `{k}` must be inside a [section]").into());
+                }
+                continue;
+            };
+            let mut table = Map::new();
+            for (k, v) in props.iter() {
+                table.insert(
+                    k.to_owned(),
+                    Value::new(uri, ValueKind::String(v.to_owned())),
+                );
+            }
+            map.insert(sec.to_owned(), Value::new(uri, ValueKind::Table(table)));
+        }
+        Ok(map)
+    }
+}
+
+impl FileStoredFormat for LiteralIni {
+    fn file_extensions(&self) -> &'static [&'static str] {
+        &["ini"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "[extractor]\ndb_type=mysql\nurl=mysql://root@127.0.0.1:3307\n[sinker]\ndb_type=mysql\nurl=mysql://root@127.0.0.1:3308\n";
+
+    fn with(extra: &str) -> Result<TaskConfig, ConfigError> {
+        TaskConfig::from_ini_str(&format!("{MINIMAL}{extra}"))
+    }
+
+    #[test]
+    fn minimal_config_takes_defaults() {
+        let c = with("").unwrap();
+        assert_eq!(c.extractor.db_type, DbType::Mysql);
+        assert_eq!(c.extractor.batch_size, default_extract_batch_size());
+        assert_eq!(c.pipeline.checkpoint_interval_secs, 10.0);
+        assert_eq!(c.runtime.log_dir, PathBuf::from("./logs"));
+        assert!(!c.resumer.resume_from_log);
+        assert_eq!(c.resume_log_dir(), PathBuf::from("./logs"));
+        assert_eq!(c.resume_config_file(), None);
+        assert!(c.unknown_keys.is_empty());
+    }
+
+    #[test]
+    fn full_config_is_read() {
+        let c = with(
+            "[filter]\ndo_tbs=`test_db_*.*`.*\n[pipeline]\nbuffer_size=7\ncheckpoint_interval_secs=0.5\n\
+             [parallelizer]\nparallel_size=3\n[runtime]\nlog_dir=/tmp/x\nlog_level=debug\n\
+             [resumer]\nresume_from_log=true\nresume_log_dir=\nresume_config_file=./resume.config\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(c.filter.do_tbs, "`test_db_*.*`.*");
+        assert_eq!(c.pipeline.buffer_size, 7);
+        assert_eq!(c.pipeline.checkpoint_interval_secs, 0.5);
+        assert_eq!(c.parallelizer.parallel_size, 3);
+        assert!(c.resumer.resume_from_log);
+        assert_eq!(c.resume_log_dir(), PathBuf::from("/tmp/x"));
+        assert_eq!(
+            c.resume_config_file(),
+            Some(PathBuf::from("./resume.config"))
+        );
+    }
+
+    #[test]
+    fn pg_filter_quotes_survive_ini_parsing() {
+        let text = MINIMAL
+            .replace(
+                "mysql://root@127.0.0.1:3307",
+                "postgres://postgres@127.0.0.1:5433/postgres",
+            )
+            .replace(
+                "mysql://root@127.0.0.1:3308",
+                "postgres://postgres@127.0.0.1:5434/postgres",
+            )
+            .replace("mysql", "pg");
+        let c = TaskConfig::from_ini_str(&format!("{text}[filter]\ndo_tbs=\"test_db_*.*\".*\n"))
+            .unwrap();
+        let f = c.name_filter().unwrap();
+        assert!(f.matches(&crate::TableId::new("test_db_*.*", "t")));
+        assert!(!f.matches(&crate::TableId::new("test_db_1.x", "t")));
+    }
+
+    #[test]
+    fn invalid_values_name_section_key_and_value() {
+        let cases = [
+            (
+                "[pipeline]\nbuffer_size=abc\n",
+                "pipeline.buffer_size",
+                "abc",
+            ),
+            (
+                "[pipeline]\ncheckpoint_interval_secs=0\n",
+                "pipeline.checkpoint_interval_secs",
+                "0",
+            ),
+            (
+                "[parallelizer]\nparallel_size=-2\n",
+                "parallelizer.parallel_size",
+                "-2",
+            ),
+            (
+                "[resumer]\nresume_from_log=maybe\n",
+                "resumer.resume_from_log",
+                "maybe",
+            ),
+            ("[runtime]\nlog_level=loud\n", "runtime.log_level", "loud"),
+            (
+                "[filter]\ndo_tbs=`unclosed.x\n",
+                "filter.do_tbs",
+                "`unclosed.x",
+            ),
+        ];
+        for (extra, key, value) in cases {
+            let err = with(extra).unwrap_err().to_string();
+            assert!(err.contains(key), "{err} should name {key}");
+            assert!(err.contains(value), "{err} should show {value}");
+        }
+    }
+
+    #[test]
+    fn bad_db_type_and_missing_keys_are_errors() {
+        let err = TaskConfig::from_ini_str(&MINIMAL.replacen("db_type=mysql", "db_type=oracle", 1))
+            .unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("extractor.db_type") && msg.contains("oracle"),
+            "{msg}"
+        );
+        let err = TaskConfig::from_ini_str("[extractor]\ndb_type=mysql\n").unwrap_err();
+        assert!(err.to_string().contains("extractor.url"), "{err}");
+        let err = with("").map(|_| ()).and(
+            TaskConfig::from_ini_str(
+                &MINIMAL.replace("sinker]\ndb_type=mysql", "sinker]\ndb_type=pg"),
+            )
+            .map(|_| ()),
+        );
+        assert!(err.unwrap_err().to_string().contains("sinker.db_type"));
+        let err =
+            TaskConfig::from_ini_str(&MINIMAL.replace("mysql://root@127.0.0.1:3307", "http://x"))
+                .unwrap_err();
+        assert!(err.to_string().contains("extractor.url"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_reported() {
+        let c = with("[pipeline]\npipeline_type=basic\n[runtime]\nlog4rs_file=./log4rs.yaml\n")
+            .unwrap();
+        assert_eq!(
+            c.unknown_keys,
+            vec!["pipeline.pipeline_type", "runtime.log4rs_file"]
+        );
+    }
+}

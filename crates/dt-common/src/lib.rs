@@ -1,0 +1,16 @@
+//! Shared ground of dt: task config, metadata and value types, positions, name filters and
+//! routing, the `Resumer` trait and the default.log format. No database drivers live here.
+
+pub mod config;
+pub mod error;
+pub mod filter;
+pub mod logging;
+pub mod meta;
+pub mod position;
+pub mod resumer;
+pub mod router;
+
+pub use error::ConfigError;
+pub use meta::{DbType, TableId};
+pub use position::{OrderKey, Position};
+pub use resumer::Resumer;

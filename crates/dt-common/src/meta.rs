@@ -1,0 +1,173 @@
+//! Metadata and value types: the database kind, table ids, and row values that carry every
+//! column type of MySQL, PostgreSQL and MongoDB without loss.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The kind of database at one end of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", try_from = "String")]
+pub enum DbType {
+    Mysql,
+    Pg,
+    Mongo,
+}
+
+impl DbType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DbType::Mysql => "mysql",
+            DbType::Pg => "pg",
+            DbType::Mongo => "mongo",
+        }
+    }
+
+    /// The character that quotes an identifier in names written by users (filters, maps).
+    pub fn quote_char(self) -> Option<char> {
+        match self {
+            DbType::Mysql => Some('`'),
+            DbType::Pg => Some('"'),
+            DbType::Mongo => None,
+        }
+    }
+}
+
+impl fmt::Display for DbType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl TryFrom<String> for DbType {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl FromStr for DbType {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "mysql" => Ok(DbType::Mysql),
+            "pg" | "postgres" | "postgresql" => Ok(DbType::Pg),
+            "mongo" | "mongodb" => Ok(DbType::Mongo),
+            other => Err(format!(
+                "unknown db_type `{other}`, expected mysql, pg or mongo"
+            )),
+        }
+    }
+}
+
+/// A table (or a collection): schema (database for MySQL and Mongo) and name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TableId {
+    pub schema: String,
+    pub tb: String,
+}
+
+impl TableId {
+    pub fn new(schema: impl Into<String>, tb: impl Into<String>) -> Self {
+        TableId {
+            schema: schema.into(),
+            tb: tb.into(),
+        }
+    }
+}
+
+impl fmt::Display for TableId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`.`{}`", self.schema, self.tb)
+    }
+}
+
+/// One column value as read from a source. Each variant keeps the exact bits of the source:
+/// integers and floats are binary, decimals and temporal values are the server's own text,
+/// character data is text in the connection's charset, binary data is raw bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F32(f32),
+    F64(f64),
+    /// Exact decimal text, e.g. `-12.3400` or `NaN`.
+    Decimal(String),
+    /// Character data.
+    Text(String),
+    /// Binary data, or a value in its connector's wire form (a BSON document, an escaped
+    /// COPY field) that passes between a source and a target of the same kind untouched.
+    Bytes(Vec<u8>),
+    /// A date, time, datetime, timestamp or year in the server's text form.
+    Temporal(String),
+    /// A bit string as big-endian bytes.
+    Bit(Vec<u8>),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The value as position text (DESIGN §4: `value` is the order column's value as text).
+    /// Binary values are written as lowercase hex, since JSON strings cannot carry raw bytes.
+    pub fn to_position_text(&self) -> Option<String> {
+        Some(match self {
+            Value::Null => return None,
+            Value::Bool(b) => b.to_string(),
+            Value::I64(v) => v.to_string(),
+            Value::U64(v) => v.to_string(),
+            Value::F32(v) => v.to_string(),
+            Value::F64(v) => v.to_string(),
+            Value::Decimal(s) | Value::Text(s) | Value::Temporal(s) => s.clone(),
+            Value::Bytes(b) | Value::Bit(b) => hex_encode(b),
+        })
+    }
+}
+
+fn hex_encode(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    out
+}
+
+/// One row: values in the order of the table's columns.
+pub type Row = Vec<Value>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_type_parses_and_prints() {
+        assert_eq!("mysql".parse::<DbType>().unwrap(), DbType::Mysql);
+        assert_eq!("pg".parse::<DbType>().unwrap(), DbType::Pg);
+        assert_eq!("mongo".parse::<DbType>().unwrap(), DbType::Mongo);
+        assert!("oracle".parse::<DbType>().is_err());
+        assert_eq!(DbType::Pg.to_string(), "pg");
+    }
+
+    #[test]
+    fn position_text_of_values() {
+        assert_eq!(Value::I64(-5).to_position_text().unwrap(), "-5");
+        assert_eq!(
+            Value::U64(u64::MAX).to_position_text().unwrap(),
+            "18446744073709551615"
+        );
+        assert_eq!(
+            Value::Bytes(vec![0, 255, 16]).to_position_text().unwrap(),
+            "00ff10"
+        );
+        assert_eq!(Value::Text("p.k".into()).to_position_text().unwrap(), "p.k");
+        assert_eq!(Value::Null.to_position_text(), None);
+    }
+}

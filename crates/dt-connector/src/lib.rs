@@ -1,0 +1,257 @@
+//! Extractors and sinkers of dt, one module per database with the same file names. An
+//! extractor reads a table in its order column's order and asks only the `Resumer` trait
+//! about earlier progress; a sinker writes batches idempotently, so rows re-sent after a
+//! crash do no harm.
+
+pub mod mongo;
+pub mod mysql;
+pub mod pg;
+
+use std::sync::Arc;
+
+use anyhow::Result;
+use async_trait::async_trait;
+use dt_common::config::TaskConfig;
+use dt_common::meta::{Row, Value};
+use dt_common::{DbType, Resumer, TableId};
+use tokio::sync::mpsc;
+
+/// One column of a source table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnMeta {
+    pub name: String,
+    /// The database's own type name, e.g. `varchar` or `int unsigned`.
+    pub type_name: String,
+    pub nullable: bool,
+}
+
+/// How rows of a table are identified in the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// One NOT NULL unique column: paged by it, positions recorded, upserts by it.
+    Single,
+    /// A composite primary key or NOT NULL unique key: upserts are idempotent, but there is
+    /// no position; an interrupted table is copied again from its start.
+    Composite,
+    /// No usable key: copied in one target transaction (see docs/en/snapshot/resume.md).
+    None,
+}
+
+/// What a copy needs to know about one table.
+#[derive(Debug, Clone)]
+pub struct TableMeta {
+    pub id: TableId,
+    pub columns: Vec<ColumnMeta>,
+    /// Index into `columns` of the order column, when `key` is `Single`.
+    pub order_col: Option<usize>,
+    pub key: KeyKind,
+    /// Indexes into `columns` of the key that identifies rows (empty for `KeyKind::None`).
+    pub key_cols: Vec<usize>,
+    /// The source's estimate of its row count, for progress display.
+    pub estimated_rows: u64,
+}
+
+impl TableMeta {
+    pub fn order_col_name(&self) -> Option<&str> {
+        self.order_col.map(|i| self.columns[i].name.as_str())
+    }
+}
+
+/// Chooses how a table is paged and identified, from its unique keys given as
+/// (is_primary, column names), primary key first.
+///
+/// Order column: the single-column primary key, else a single-column unique key over a NOT
+/// NULL column, in both cases of a type that `orderable` accepts. Key kind: `Single` with an
+/// order column; `Composite` when a key over NOT NULL columns makes upserts idempotent;
+/// `None` otherwise. Also returns the identifying key's column indexes.
+pub fn choose_key(
+    columns: &[ColumnMeta],
+    keys: &[(bool, Vec<String>)],
+    orderable: impl Fn(&ColumnMeta) -> bool,
+) -> (Option<usize>, KeyKind, Vec<usize>) {
+    let index = |name: &str| columns.iter().position(|c| c.name == name);
+    let not_null = |name: &str| index(name).is_some_and(|i| !columns[i].nullable);
+    let single = keys
+        .iter()
+        .filter(|(_, cols)| cols.len() == 1 && not_null(&cols[0]))
+        .filter_map(|(_, cols)| index(&cols[0]))
+        .find(|&i| orderable(&columns[i]));
+    if let Some(i) = single {
+        return (Some(i), KeyKind::Single, vec![i]);
+    }
+    let usable = keys
+        .iter()
+        .find(|(_, cols)| cols.iter().all(|c| not_null(c)));
+    match usable {
+        Some((_, cols)) => (
+            None,
+            KeyKind::Composite,
+            cols.iter().filter_map(|c| index(c)).collect(),
+        ),
+        None => (None, KeyKind::None, Vec::new()),
+    }
+}
+
+/// The decision every extractor makes the same way: a table finished earlier is skipped;
+/// otherwise it is described and, when it has an order column, resumed after the value the
+/// resumer recorded for that column.
+pub async fn plan_table<F>(resumer: &dyn Resumer, id: &TableId, describe: F) -> Result<TablePlan>
+where
+    F: std::future::Future<Output = Result<TableMeta>>,
+{
+    if resumer.check_finished(&id.schema, &id.tb) {
+        return Ok(TablePlan::Finished);
+    }
+    let meta = describe.await?;
+    let resume_value = meta
+        .order_col_name()
+        .and_then(|col| resumer.get_resume_value(&id.schema, &id.tb, col));
+    Ok(TablePlan::Copy { meta, resume_value })
+}
+
+/// The tables of `ids` that `filter` selects, sorted by schema then table name (bytes).
+pub fn selected(
+    filter: &dt_common::filter::NameFilter,
+    ids: impl IntoIterator<Item = TableId>,
+) -> Vec<TableId> {
+    let mut tables: Vec<TableId> = ids.into_iter().filter(|id| filter.matches(id)).collect();
+    tables.sort();
+    tables
+}
+
+/// Receives the rows of an atomic copy: `Some(rows)`, `None` once `Commit` arrives, or an
+/// error when the sender went away without `Commit` (the copy was aborted).
+pub async fn next_atomic_rows(
+    rx: &mut mpsc::Receiver<AtomicMsg>,
+    id: &TableId,
+) -> Result<Option<Vec<Row>>> {
+    match rx.recv().await {
+        Some(AtomicMsg::Rows(rows)) => Ok(Some(rows)),
+        Some(AtomicMsg::Commit) => Ok(None),
+        None => anyhow::bail!("copy of {id} was aborted; its transaction is rolled back"),
+    }
+}
+
+/// The extractor's decision for one table.
+#[derive(Debug, Clone)]
+pub enum TablePlan {
+    /// An earlier run finished the table.
+    Finished,
+    /// Copy the table, after `resume_value` of the order column when there is one.
+    Copy {
+        meta: TableMeta,
+        resume_value: Option<String>,
+    },
+}
+
+/// Rows read from a source, in order; `last_key` is the order column's value of the last
+/// row when the table has an order column.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub rows: Vec<Row>,
+    pub last_key: Option<Value>,
+}
+
+/// What the writer of a table without a usable key receives: rows, then `Commit` once the
+/// source has been read completely. Without `Commit` nothing is committed.
+#[derive(Debug)]
+pub enum AtomicMsg {
+    Rows(Vec<Row>),
+    Commit,
+}
+
+/// Reads tables of a source.
+///
+/// Driving loop: `list_tables` once; per table `plan` (which asks the resumer whether the
+/// table is finished and where it stopped), then `extract` with the plan, which sends
+/// batches in the order column's order and returns the number of rows read.
+#[async_trait]
+pub trait Extractor: Send + Sync {
+    /// Tables the filter selects, sorted by schema then table name.
+    async fn list_tables(&self) -> Result<Vec<TableId>>;
+    /// Decides how to copy `id`, consulting the resumer.
+    async fn plan(&self, id: &TableId) -> Result<TablePlan>;
+    /// Reads the table after `resume_value`, sending batches of at most `batch_size` rows.
+    async fn extract(
+        &self,
+        meta: &TableMeta,
+        resume_value: Option<&str>,
+        tx: mpsc::Sender<Batch>,
+    ) -> Result<u64>;
+}
+
+/// Writes rows to a target.
+///
+/// Driving loop: `prepare` once per table (checks the target table), then either `write`
+/// for each batch, from several tasks at once, or `write_atomic` with all batches of a table
+/// without a usable key.
+#[async_trait]
+pub trait Sinker: Send + Sync {
+    /// Checks that the target table of `meta` exists and has the columns needed.
+    async fn prepare(&self, meta: &TableMeta) -> Result<()>;
+    /// Writes rows idempotently: a row already present (by key) is replaced.
+    async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()>;
+    /// Writes every row of `rx` in one transaction, committed only on `AtomicMsg::Commit`;
+    /// when `clear` is set the target table is emptied first in the same transaction.
+    /// Returns the rows written.
+    async fn write_atomic(
+        &self,
+        meta: &TableMeta,
+        clear: bool,
+        rx: mpsc::Receiver<AtomicMsg>,
+    ) -> Result<u64>;
+}
+
+/// Builds the extractor and sinker of a task.
+pub async fn build(
+    cfg: &TaskConfig,
+    resumer: Arc<dyn Resumer>,
+) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
+    match cfg.extractor.db_type {
+        DbType::Mysql => mysql::build(cfg, resumer).await,
+        DbType::Pg => pg::build(cfg, resumer).await,
+        DbType::Mongo => mongo::build(cfg, resumer).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, nullable: bool, type_name: &str) -> ColumnMeta {
+        ColumnMeta {
+            name: name.into(),
+            type_name: type_name.into(),
+            nullable,
+        }
+    }
+
+    #[test]
+    fn key_choice_follows_the_rules() {
+        let cols = vec![
+            col("a", false, "int"),
+            col("b", false, "int"),
+            col("c", true, "int"),
+            col("e", false, "enum"),
+        ];
+        let k = |keys: &[(bool, &[&str])]| {
+            let keys: Vec<(bool, Vec<String>)> = keys
+                .iter()
+                .map(|(p, c)| (*p, c.iter().map(|s| s.to_string()).collect()))
+                .collect();
+            choose_key(&cols, &keys, |c| c.type_name != "enum")
+        };
+        assert_eq!(k(&[(true, &["b"])]), (Some(1), KeyKind::Single, vec![1]));
+        assert_eq!(
+            k(&[(true, &["a", "b"]), (false, &["b"])]),
+            (Some(1), KeyKind::Single, vec![1])
+        );
+        assert_eq!(
+            k(&[(true, &["a", "b"])]),
+            (None, KeyKind::Composite, vec![0, 1])
+        );
+        assert_eq!(k(&[(true, &["e"])]), (None, KeyKind::Composite, vec![3]));
+        assert_eq!(k(&[(false, &["c"])]), (None, KeyKind::None, vec![]));
+        assert_eq!(k(&[]), (None, KeyKind::None, vec![]));
+    }
+}

@@ -1,0 +1,200 @@
+//! MongoDB extractor: databases then collections chosen by the filter, each read by `_id`
+//! ascending in pages of `batch_size`. Since `$gt` compares only within one BSON type group,
+//! pages walk the type groups in MongoDB's order, so documents of every `_id` type are read.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use async_trait::async_trait;
+use bson::{doc, Bson, RawDocumentBuf};
+use dt_common::filter::NameFilter;
+use dt_common::meta::{Row, Value};
+use dt_common::{Resumer, TableId};
+use futures::TryStreamExt;
+use mongodb::Client;
+use tokio::sync::mpsc;
+
+use super::id::{id_from_position, id_to_position, type_group, TYPE_GROUPS};
+use crate::{plan_table, Batch, ColumnMeta, Extractor, KeyKind, TableMeta, TablePlan};
+
+const SYSTEM_DBS: &[&str] = &["admin", "local", "config"];
+
+pub struct MongoExtractor {
+    client: Client,
+    filter: NameFilter,
+    resumer: Arc<dyn Resumer>,
+    batch_size: usize,
+}
+
+/// A collection's meta: column 0 is `_id` as position text, column 1 the raw document.
+pub(super) fn collection_meta(id: &TableId, estimated_rows: u64) -> TableMeta {
+    let col = |name: &str| ColumnMeta {
+        name: name.into(),
+        type_name: "bson".into(),
+        nullable: false,
+    };
+    TableMeta {
+        id: id.clone(),
+        columns: vec![col("_id"), col("document")],
+        order_col: Some(0),
+        key: KeyKind::Single,
+        key_cols: vec![0],
+        estimated_rows,
+    }
+}
+
+impl MongoExtractor {
+    pub fn new(
+        client: Client,
+        filter: NameFilter,
+        resumer: Arc<dyn Resumer>,
+        batch_size: usize,
+    ) -> Self {
+        MongoExtractor {
+            client,
+            filter,
+            resumer,
+            batch_size,
+        }
+    }
+
+    /// Reads type group `g` in `_id` order, after `after` when set, sending batches of
+    /// `batch_size`. One cursor per group: the server returns it in batches of the same size.
+    async fn extract_group(
+        &self,
+        id: &TableId,
+        g: usize,
+        after: Option<Bson>,
+        tx: &mpsc::Sender<Batch>,
+    ) -> Result<Option<u64>> {
+        let coll = self
+            .client
+            .database(&id.schema)
+            .collection::<RawDocumentBuf>(&id.tb);
+        // `$type` takes -1 for MinKey rather than its element byte.
+        let types: Vec<i32> = TYPE_GROUPS[g]
+            .iter()
+            .map(|t| {
+                if *t == bson::spec::ElementType::MinKey {
+                    -1
+                } else {
+                    *t as i32
+                }
+            })
+            .collect();
+        let mut cond = doc! { "$type": types };
+        if let Some(v) = after {
+            cond.insert("$gt", v);
+        }
+        let ctx = || format!("cannot read source collection {id}");
+        let mut cursor = coll
+            .find(doc! { "_id": cond })
+            .sort(doc! { "_id": 1 })
+            .batch_size(self.batch_size.min(u32::MAX as usize) as u32)
+            .await
+            .with_context(ctx)?;
+        let mut rows = Vec::with_capacity(self.batch_size);
+        let mut total = 0u64;
+        loop {
+            let next = cursor.try_next().await.with_context(ctx)?;
+            let done = next.is_none();
+            if let Some(d) = next {
+                let key = Bson::try_from(
+                    d.get("_id")?
+                        .context("a document without _id")?
+                        .to_raw_bson(),
+                )?;
+                rows.push(vec![
+                    Value::Text(id_to_position(&key)),
+                    Value::Bytes(d.into_bytes()),
+                ]);
+            }
+            if rows.len() == self.batch_size || (done && !rows.is_empty()) {
+                total += rows.len() as u64;
+                let last_key = rows.last().map(|r: &Row| r[0].clone());
+                if tx
+                    .send(Batch {
+                        rows: std::mem::take(&mut rows),
+                        last_key,
+                    })
+                    .await
+                    .is_err()
+                {
+                    return Ok(None);
+                }
+            }
+            if done {
+                return Ok(Some(total));
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Extractor for MongoExtractor {
+    async fn list_tables(&self) -> Result<Vec<TableId>> {
+        let dbs = self
+            .client
+            .list_database_names()
+            .await
+            .context("cannot list the source databases")?;
+        let mut tables = Vec::new();
+        for db in dbs.iter().filter(|d| !SYSTEM_DBS.contains(&d.as_str())) {
+            if !self.filter.db_may_match(db) {
+                continue;
+            }
+            let names = self
+                .client
+                .database(db)
+                .list_collection_names()
+                .filter(doc! { "type": "collection" })
+                .await
+                .with_context(|| format!("cannot list the collections of {db}"))?;
+            for name in names.into_iter().filter(|n| !n.starts_with("system.")) {
+                let id = TableId::new(db, name);
+                if self.filter.matches(&id) {
+                    tables.push(id);
+                }
+            }
+        }
+        tables.sort();
+        Ok(tables)
+    }
+
+    async fn plan(&self, id: &TableId) -> Result<TablePlan> {
+        let describe = async {
+            let coll = self
+                .client
+                .database(&id.schema)
+                .collection::<RawDocumentBuf>(&id.tb);
+            let estimate = coll.estimated_document_count().await.unwrap_or(0);
+            Ok(collection_meta(id, estimate))
+        };
+        plan_table(self.resumer.as_ref(), id, describe).await
+    }
+
+    async fn extract(
+        &self,
+        meta: &TableMeta,
+        resume_value: Option<&str>,
+        tx: mpsc::Sender<Batch>,
+    ) -> Result<u64> {
+        let id = &meta.id;
+        let after: Option<Bson> = resume_value
+            .map(id_from_position)
+            .transpose()
+            .with_context(|| format!("bad resume position of {id}"))?;
+        let start = after.as_ref().map_or(0, type_group);
+        let mut after = after;
+        let mut total = 0u64;
+        for group in start..TYPE_GROUPS.len() {
+            // Only the group of the resume value starts after it; later groups start at their
+            // beginning.
+            match self.extract_group(id, group, after.take(), &tx).await? {
+                Some(n) => total += n,
+                None => break,
+            }
+        }
+        Ok(total)
+    }
+}

@@ -1,0 +1,107 @@
+//! MongoDB sinker: unordered `insertMany` of the raw documents; documents that already exist
+//! (a re-sent page after a crash) are replaced by `_id`, so a write is idempotent. Databases
+//! and collections are renamed by the router.
+
+use anyhow::{anyhow, Context, Result};
+use async_trait::async_trait;
+use bson::{doc, Bson, RawDocumentBuf};
+use dt_common::meta::{Row, Value};
+use dt_common::router::Router;
+use mongodb::error::ErrorKind;
+use mongodb::Client;
+use tokio::sync::mpsc;
+
+use crate::{AtomicMsg, Sinker, TableMeta};
+
+const DUPLICATE_KEY: i32 = 11000;
+
+pub struct MongoSinker {
+    client: Client,
+    router: Router,
+}
+
+impl MongoSinker {
+    pub fn new(client: Client, router: Router) -> Self {
+        MongoSinker { client, router }
+    }
+}
+
+fn document(row: &Row) -> Result<RawDocumentBuf> {
+    match row.get(1) {
+        Some(Value::Bytes(b)) => Ok(RawDocumentBuf::from_bytes(b.clone())?),
+        other => Err(anyhow!("expected a BSON document, got {other:?}")),
+    }
+}
+
+#[async_trait]
+impl Sinker for MongoSinker {
+    /// Creates the target collection when it is missing, so empty collections arrive too.
+    async fn prepare(&self, meta: &TableMeta) -> Result<()> {
+        let target = self.router.route_table(&meta.id);
+        let db = self.client.database(&target.schema);
+        let ctx = || format!("cannot prepare target collection {target}");
+        let existing = db
+            .list_collection_names()
+            .filter(doc! { "name": &target.tb })
+            .await
+            .with_context(ctx)?;
+        if existing.is_empty() {
+            if let Err(e) = db.create_collection(&target.tb).await {
+                // Another writer may have created it meanwhile (NamespaceExists).
+                let exists = matches!(e.kind.as_ref(), ErrorKind::Command(c) if c.code == 48);
+                if !exists {
+                    return Err(e).with_context(ctx);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
+        let target = self.router.route_table(&meta.id);
+        let ctx = || format!("cannot write to target collection {target}");
+        let coll = self
+            .client
+            .database(&target.schema)
+            .collection::<RawDocumentBuf>(&target.tb);
+        let docs: Vec<RawDocumentBuf> = rows.iter().map(document).collect::<Result<_>>()?;
+        let err = match coll.insert_many(&docs).ordered(false).await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let ErrorKind::InsertMany(ime) = err.kind.as_ref() else {
+            return Err(err).with_context(ctx);
+        };
+        if ime.write_concern_error.is_some() {
+            return Err(err).with_context(ctx);
+        }
+        for w in ime.write_errors.iter().flatten() {
+            if w.code != DUPLICATE_KEY {
+                return Err(anyhow!("{} (code {})", w.message, w.code)).with_context(ctx);
+            }
+            let d = &docs[w.index];
+            let id = Bson::try_from(
+                d.get("_id")?
+                    .context("a document without _id")?
+                    .to_raw_bson(),
+            )?;
+            coll.replace_one(doc! { "_id": id }, d)
+                .upsert(true)
+                .await
+                .with_context(ctx)?;
+        }
+        Ok(())
+    }
+
+    async fn write_atomic(
+        &self,
+        meta: &TableMeta,
+        _clear: bool,
+        _rx: mpsc::Receiver<AtomicMsg>,
+    ) -> Result<u64> {
+        Err(anyhow!(
+            "collection {} has no _id key; this cannot happen in MongoDB",
+            meta.id
+        ))
+    }
+}

@@ -1,0 +1,111 @@
+//! MySQL / MariaDB: extractor, sinker and the value codec between them.
+
+mod extractor;
+mod sinker;
+mod value;
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use dt_common::config::TaskConfig;
+use dt_common::Resumer;
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::{ConnectOptions, Connection, Executor};
+
+pub use extractor::MysqlExtractor;
+pub use sinker::MysqlSinker;
+
+use crate::{Extractor, Sinker};
+
+/// Quotes an identifier with backticks.
+pub fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
+/// Opens a pool; `session` runs on every new connection. Errors name the end and the cause.
+async fn connect(url: &str, max: u32, session: &'static str, end: &str) -> Result<MySqlPool> {
+    let opts: MySqlConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
+    let opts = opts.charset("utf8mb4").timezone(Some("+00:00".into()));
+    // One direct connection first, so that a wrong address or password fails at once
+    // instead of after the pool's acquire timeout.
+    let probe = opts.connect().await.with_context(|| {
+        format!(
+            "cannot connect to the {end} MySQL server at {}",
+            redact(url)
+        )
+    })?;
+    probe.close().await.ok();
+    let pool = MySqlPoolOptions::new()
+        .max_connections(max)
+        .min_connections(0)
+        .acquire_timeout(std::time::Duration::from_secs(30))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                conn.execute(session).await?;
+                Ok(())
+            })
+        })
+        .connect_with(opts)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot connect to the {end} MySQL server at {}",
+                redact(url)
+            )
+        })?;
+    Ok(pool)
+}
+
+/// The URL without its password.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn build(
+    cfg: &TaskConfig,
+    resumer: Arc<dyn Resumer>,
+) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
+    let writers = (cfg.parallelizer.parallel_size * cfg.parallelizer.parallel_tables) as u32;
+    let readers = 2 + 2 * cfg.parallelizer.parallel_tables as u32;
+    let src = connect(
+        &cfg.extractor.url,
+        readers,
+        "SET SESSION sql_mode='NO_ENGINE_SUBSTITUTION'",
+        "source",
+    )
+    .await?;
+    let dst = connect(
+        &cfg.sinker.url,
+        writers + 1,
+        "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', foreign_key_checks=0",
+        "target",
+    )
+    .await?;
+    let extractor = MysqlExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);
+    let sinker = MysqlSinker::new(dst, cfg.router()?, cfg.sink_batch_size());
+    Ok((Box::new(extractor), Box::new(sinker)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_redacts() {
+        assert_eq!(quote("a`b"), "`a``b`");
+        assert_eq!(
+            redact("mysql://root:secret@h:3306/db"),
+            "mysql://root:***@h:3306/db"
+        );
+        assert_eq!(redact("mysql://root@h:3306"), "mysql://root@h:3306");
+    }
+}

@@ -1,0 +1,181 @@
+//! MySQL sinker: multi-row `INSERT … ON DUPLICATE KEY UPDATE` so that rows written again
+//! after a crash replace themselves; deadlocks between parallel writers are retried. Tables
+//! without a usable key are written in one transaction.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use async_trait::async_trait;
+use dt_common::meta::Row;
+use dt_common::router::Router;
+use dt_common::TableId;
+use sqlx::mysql::{MySqlArguments, MySqlDatabaseError, MySqlPool};
+use sqlx::{Executor, MySql, Transaction};
+use tokio::sync::mpsc;
+
+use super::extractor::{read_columns, read_unique_keys, table_name};
+use super::quote;
+use super::value::bind;
+use crate::{next_atomic_rows, AtomicMsg, KeyKind, Sinker, TableMeta};
+
+/// MySQL allows at most this many placeholders in one statement.
+const MAX_PLACEHOLDERS: usize = 65_535;
+const RETRIES: u32 = 5;
+
+pub struct MysqlSinker {
+    pool: MySqlPool,
+    router: Router,
+    batch_size: usize,
+}
+
+impl MysqlSinker {
+    pub fn new(pool: MySqlPool, router: Router, batch_size: usize) -> Self {
+        MysqlSinker {
+            pool,
+            router,
+            batch_size,
+        }
+    }
+
+    fn target(&self, meta: &TableMeta) -> (TableId, Vec<String>) {
+        let id = self.router.route_table(&meta.id);
+        let cols = meta
+            .columns
+            .iter()
+            .map(|c| self.router.route_col(&meta.id, &c.name).to_string())
+            .collect();
+        (id, cols)
+    }
+
+    /// The statement and its arguments for `rows`.
+    fn statement(
+        &self,
+        meta: &TableMeta,
+        rows: &[Row],
+        upsert: bool,
+    ) -> Result<(String, MySqlArguments)> {
+        let (id, cols) = self.target(meta);
+        let quoted: Vec<String> = cols.iter().map(|c| quote(c)).collect();
+        let one = format!("({})", vec!["?"; cols.len()].join(","));
+        let mut sql = format!(
+            "INSERT INTO {} ({}) VALUES ",
+            table_name(&id),
+            quoted.join(",")
+        );
+        let mut args = MySqlArguments::default();
+        for (i, row) in rows.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&one);
+            for v in row {
+                bind(&mut args, v)?;
+            }
+        }
+        if upsert {
+            let set: Vec<String> = quoted.iter().map(|c| format!("{c}=VALUES({c})")).collect();
+            sql.push_str(" ON DUPLICATE KEY UPDATE ");
+            sql.push_str(&set.join(","));
+        }
+        Ok((sql, args))
+    }
+
+    fn rows_per_statement(&self, meta: &TableMeta) -> usize {
+        self.batch_size
+            .min(MAX_PLACEHOLDERS / meta.columns.len().max(1))
+            .max(1)
+    }
+}
+
+/// Deadlock (1213) and lock wait timeout (1205) are safe to retry: the statement rolled back.
+fn retryable(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.try_downcast_ref::<MySqlDatabaseError>())
+        .is_some_and(|d| matches!(d.number(), 1213 | 1205))
+}
+
+#[async_trait]
+impl Sinker for MysqlSinker {
+    async fn prepare(&self, meta: &TableMeta) -> Result<()> {
+        let (id, cols) = self.target(meta);
+        let existing = read_columns(&self.pool, &id).await?;
+        if existing.is_empty() {
+            bail!("target table {id} does not exist");
+        }
+        for c in &cols {
+            if !existing.iter().any(|e| &e.name == c) {
+                bail!("target table {id} has no column `{c}`");
+            }
+        }
+        // Rows re-sent after a crash replace themselves only through a unique key.
+        if meta.key != KeyKind::None {
+            let mut key: Vec<&str> = meta.key_cols.iter().map(|&i| cols[i].as_str()).collect();
+            key.sort_unstable();
+            let target_keys = read_unique_keys(&self.pool, &id).await?;
+            let covered = target_keys.iter().any(|(_, k)| {
+                let mut k: Vec<&str> = k.iter().map(String::as_str).collect();
+                k.sort_unstable();
+                k == key
+            });
+            if !covered {
+                bail!(
+                    "target table {id} has no unique key on ({}); rows written again after an interruption would be duplicated",
+                    key.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
+        let upsert = meta.key != KeyKind::None;
+        for chunk in rows.chunks(self.rows_per_statement(meta)) {
+            let mut attempt = 0;
+            loop {
+                let (sql, args) = self.statement(meta, chunk, upsert)?;
+                match sqlx::query_with(&sql, args).execute(&self.pool).await {
+                    Ok(_) => break,
+                    Err(e) if retryable(&e) && attempt < RETRIES => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                    }
+                    Err(e) => {
+                        return Err(anyhow!(e)).with_context(|| {
+                            format!("cannot write to target table {}", self.target(meta).0)
+                        })
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_atomic(
+        &self,
+        meta: &TableMeta,
+        clear: bool,
+        mut rx: mpsc::Receiver<AtomicMsg>,
+    ) -> Result<u64> {
+        let (id, _) = self.target(meta);
+        let ctx = || format!("cannot write to target table {id}");
+        let mut tx: Transaction<'_, MySql> = self.pool.begin().await.with_context(ctx)?;
+        if clear {
+            tx.execute(format!("DELETE FROM {}", table_name(&id)).as_str())
+                .await
+                .with_context(ctx)?;
+        }
+        let mut total = 0u64;
+        while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
+            for chunk in rows.chunks(self.rows_per_statement(meta)) {
+                let (sql, args) = self.statement(meta, chunk, false)?;
+                sqlx::query_with(&sql, args)
+                    .execute(&mut *tx)
+                    .await
+                    .with_context(ctx)?;
+            }
+            total += rows.len() as u64;
+        }
+        tx.commit().await.with_context(ctx)?;
+        Ok(total)
+    }
+}

@@ -1,0 +1,301 @@
+//! PostgreSQL extractor: tables of the URL's database chosen by the filter, paged by the
+//! order column in the column type's own order (`WHERE k > 'v'::type ORDER BY k`, text keys in
+//! their collation), values read in text form over the simple query protocol.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use async_trait::async_trait;
+use dt_common::filter::NameFilter;
+use dt_common::meta::Row;
+use dt_common::{Resumer, TableId};
+use futures::TryStreamExt;
+use sqlx::postgres::{PgPool, PgPoolCopyExt};
+use sqlx::Row as _;
+use tokio::sync::mpsc;
+
+use super::text::{parse_line, take_lines};
+use super::{literal, quote};
+use crate::{choose_key, plan_table, selected, Batch, ColumnMeta, Extractor, TableMeta, TablePlan};
+
+pub struct PgExtractor {
+    pool: PgPool,
+    filter: NameFilter,
+    resumer: Arc<dyn Resumer>,
+    batch_size: usize,
+}
+
+/// `"schema"."table"`
+pub(super) fn table_name(id: &TableId) -> String {
+    format!("{}.{}", quote(&id.schema), quote(&id.tb))
+}
+
+/// Columns of a table in order, without generated columns; empty when it does not exist.
+pub(super) async fn read_columns(pool: &PgPool, id: &TableId) -> Result<Vec<ColumnMeta>> {
+    let rows = sqlx::query(
+        "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull \
+         FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 \
+         AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY a.attnum",
+    )
+    .bind(table_name(id))
+    .fetch_all(pool)
+    .await
+    .with_context(|| format!("cannot read the columns of {id}"))?;
+    rows.iter()
+        .map(|r| {
+            Ok(ColumnMeta {
+                name: r.try_get(0)?,
+                type_name: r.try_get(1)?,
+                nullable: r.try_get(2)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn read_unique_keys(
+    pool: &PgPool,
+    id: &TableId,
+) -> Result<Vec<(bool, Vec<String>)>> {
+    let rows = sqlx::query(
+        "SELECT i.indisprimary, array_agg(a.attname::text ORDER BY k.ord) \
+         FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+         WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid AND i.indimmediate \
+         AND k.ord <= i.indnkeyatts \
+         AND i.indpred IS NULL AND i.indexprs IS NULL \
+         GROUP BY i.indexrelid, i.indisprimary ORDER BY i.indisprimary DESC, i.indexrelid",
+    )
+    .bind(table_name(id))
+    .fetch_all(pool)
+    .await
+    .with_context(|| format!("cannot read the keys of {id}"))?;
+    rows.iter()
+        .map(|r| Ok((r.try_get::<bool, _>(0)?, r.try_get::<Vec<String>, _>(1)?)))
+        .collect()
+}
+
+impl PgExtractor {
+    pub fn new(
+        pool: PgPool,
+        filter: NameFilter,
+        resumer: Arc<dyn Resumer>,
+        batch_size: usize,
+    ) -> Self {
+        PgExtractor {
+            pool,
+            filter,
+            resumer,
+            batch_size,
+        }
+    }
+
+    async fn describe(&self, id: &TableId) -> Result<TableMeta> {
+        let columns = read_columns(&self.pool, id).await?;
+        if columns.is_empty() {
+            bail!("source table {id} does not exist");
+        }
+        let keys = read_unique_keys(&self.pool, id).await?;
+        // A unique index implies a btree order, and the literal is cast to the column's type,
+        // so `>` and ORDER BY agree for every key type.
+        let (order_col, key, key_cols) = choose_key(&columns, &keys, |_| true);
+        let estimate: Option<f32> =
+            sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)")
+                .bind(table_name(id))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(TableMeta {
+            id: id.clone(),
+            columns,
+            order_col,
+            key,
+            key_cols,
+            estimated_rows: estimate.unwrap_or(0.0).max(0.0) as u64,
+        })
+    }
+
+    /// `ONLY "s"."t"` for a plain table, so rows of tables inheriting from it (copied on
+    /// their own) are not read twice; a partitioned table is read whole.
+    async fn source_relation(&self, id: &TableId) -> Result<String> {
+        let kind: Option<i8> = sqlx::query_scalar(
+            "SELECT relkind::\"char\" FROM pg_class WHERE oid = to_regclass($1)",
+        )
+        .bind(table_name(id))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match kind {
+            Some(k) if k as u8 == b'p' => table_name(id),
+            _ => format!("ONLY {}", table_name(id)),
+        })
+    }
+
+    fn select_list(meta: &TableMeta) -> String {
+        meta.columns
+            .iter()
+            .map(|c| quote(&c.name))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    async fn extract_paged(
+        &self,
+        meta: &TableMeta,
+        k: usize,
+        resume: Option<&str>,
+        tx: &mpsc::Sender<Batch>,
+    ) -> Result<u64> {
+        let (cols, table) = (
+            Self::select_list(meta),
+            self.source_relation(&meta.id).await?,
+        );
+        let key = quote(&meta.columns[k].name);
+        let key_type = &meta.columns[k].type_name;
+        let n = self.batch_size;
+        let mut last: Option<String> = resume.map(str::to_string);
+        let mut total = 0u64;
+        loop {
+            let select = match &last {
+                None => format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT {n}"),
+                Some(v) => format!(
+                    "SELECT {cols} FROM {table} WHERE {key} > {}::{key_type} ORDER BY {key} LIMIT {n}",
+                    literal(v)
+                ),
+            };
+            let mut rows = Vec::with_capacity(n);
+            self.copy_out(&select, Some(k), |row| {
+                rows.push(row);
+                Ok(())
+            })
+            .await
+            .with_context(|| format!("cannot read source table {}", meta.id))?;
+            let full = rows.len() == n;
+            let Some(last_row) = rows.last() else { break };
+            let last_key = last_row[k].clone();
+            last = last_key.to_position_text();
+            total += rows.len() as u64;
+            if tx
+                .send(Batch {
+                    rows,
+                    last_key: Some(last_key),
+                })
+                .await
+                .is_err()
+                || !full
+            {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    async fn extract_stream(&self, meta: &TableMeta, tx: &mpsc::Sender<Batch>) -> Result<u64> {
+        let ctx = || format!("cannot read source table {}", meta.id);
+        let select = format!(
+            "SELECT {} FROM {}",
+            Self::select_list(meta),
+            self.source_relation(&meta.id).await?
+        );
+        let mut stream = self
+            .pool
+            .copy_out_raw(&format!("COPY ({select}) TO STDOUT"))
+            .await
+            .with_context(ctx)?;
+        let (mut buf, mut rows, mut total) = (Vec::new(), Vec::new(), 0u64);
+        loop {
+            let chunk = stream.try_next().await.with_context(ctx)?;
+            let done = chunk.is_none();
+            if let Some(chunk) = chunk {
+                buf.extend_from_slice(&chunk);
+                take_lines(&mut buf, |line| {
+                    rows.push(parse_line(line, None)?);
+                    Ok(())
+                })?;
+            }
+            while rows.len() >= self.batch_size || (done && !rows.is_empty()) {
+                let rest = rows.split_off(rows.len().min(self.batch_size));
+                let batch = std::mem::replace(&mut rows, rest);
+                total += batch.len() as u64;
+                if tx
+                    .send(Batch {
+                        rows: batch,
+                        last_key: None,
+                    })
+                    .await
+                    .is_err()
+                {
+                    return Ok(total);
+                }
+            }
+            if done {
+                anyhow::ensure!(
+                    buf.is_empty(),
+                    "COPY output of {} ended inside a line",
+                    meta.id
+                );
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Runs `COPY (select) TO STDOUT` and hands each parsed row to `each`.
+    async fn copy_out(
+        &self,
+        select: &str,
+        key: Option<usize>,
+        mut each: impl FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        let mut stream = self
+            .pool
+            .copy_out_raw(&format!("COPY ({select}) TO STDOUT"))
+            .await?;
+        let mut buf = Vec::new();
+        while let Some(chunk) = stream.try_next().await? {
+            buf.extend_from_slice(&chunk);
+            take_lines(&mut buf, |line| each(parse_line(line, key)?))?;
+        }
+        if !buf.is_empty() {
+            anyhow::bail!("COPY output ended inside a line");
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Extractor for PgExtractor {
+    async fn list_tables(&self) -> Result<Vec<TableId>> {
+        let rows = sqlx::query(
+            "SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
+             AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+             AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("cannot list the source tables")?;
+        let ids = rows
+            .iter()
+            .map(|r| {
+                Ok(TableId::new(
+                    r.try_get::<String, _>(0)?,
+                    r.try_get::<String, _>(1)?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(selected(&self.filter, ids))
+    }
+
+    async fn plan(&self, id: &TableId) -> Result<TablePlan> {
+        plan_table(self.resumer.as_ref(), id, self.describe(id)).await
+    }
+
+    async fn extract(
+        &self,
+        meta: &TableMeta,
+        resume_value: Option<&str>,
+        tx: mpsc::Sender<Batch>,
+    ) -> Result<u64> {
+        match meta.order_col {
+            Some(k) => self.extract_paged(meta, k, resume_value, &tx).await,
+            None => self.extract_stream(meta, &tx).await,
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! PostgreSQL: extractor and sinker. Values travel in PostgreSQL's own text form, which
+//! round-trips every type exactly when both sessions use the same settings (UTC, ISO dates,
+//! `postgres` intervals, exact floats); the sinker loads them with COPY.
+
+mod extractor;
+mod sinker;
+mod text;
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use dt_common::config::TaskConfig;
+use dt_common::Resumer;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
+
+pub use extractor::PgExtractor;
+pub use sinker::PgSinker;
+
+use crate::mysql::redact;
+use crate::{Extractor, Sinker};
+
+/// Quotes an identifier with double quotes.
+pub fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Quotes a string literal (standard_conforming_strings is on in every supported version).
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Opens a pool whose sessions print values in a form the other end reads back exactly.
+async fn connect(url: &str, max: u32, end: &str) -> Result<PgPool> {
+    let opts: PgConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
+    let opts = opts.options([
+        ("TimeZone", "UTC"),
+        ("DateStyle", "ISO"),
+        ("IntervalStyle", "postgres"),
+        ("extra_float_digits", "3"),
+        ("bytea_output", "hex"),
+        ("lc_monetary", "C"),
+        ("client_encoding", "UTF8"),
+    ]);
+    let probe = opts.connect().await.with_context(|| {
+        format!(
+            "cannot connect to the {end} PostgreSQL server at {}",
+            redact(url)
+        )
+    })?;
+    probe.close().await.ok();
+    Ok(PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(std::time::Duration::from_secs(30))
+        .connect_lazy_with(opts))
+}
+
+pub async fn build(
+    cfg: &TaskConfig,
+    resumer: Arc<dyn Resumer>,
+) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
+    let p = &cfg.parallelizer;
+    let src = connect(
+        &cfg.extractor.url,
+        2 + 2 * p.parallel_tables as u32,
+        "source",
+    )
+    .await?;
+    let dst = connect(
+        &cfg.sinker.url,
+        (p.parallel_size * p.parallel_tables) as u32 + 1,
+        "target",
+    )
+    .await?;
+    let extractor = PgExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);
+    let sinker = PgSinker::new(dst, cfg.router()?, cfg.sink_batch_size());
+    Ok((Box::new(extractor), Box::new(sinker)))
+}

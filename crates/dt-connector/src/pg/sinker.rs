@@ -1,0 +1,236 @@
+//! PostgreSQL sinker. Keyed tables: in one transaction, COPY the rows into a session-local
+//! staging table, then `INSERT … SELECT … ON CONFLICT (key) DO UPDATE`, so rows written again
+//! after a crash replace themselves. Tables without a usable key: COPY straight into the
+//! target inside one transaction.
+
+use anyhow::{bail, Context, Result};
+use async_trait::async_trait;
+use dt_common::meta::Row;
+use dt_common::router::Router;
+use dt_common::TableId;
+use sqlx::postgres::{PgConnection, PgPool};
+use sqlx::{Connection, Executor};
+use tokio::sync::mpsc;
+
+use super::extractor::{read_columns, read_unique_keys, table_name};
+use super::quote;
+use super::text::push_row;
+use crate::{next_atomic_rows, AtomicMsg, KeyKind, Sinker, TableMeta};
+
+pub struct PgSinker {
+    pool: PgPool,
+    router: Router,
+    batch_size: usize,
+}
+
+/// Target names of one table.
+struct Target {
+    id: TableId,
+    cols: Vec<String>,
+}
+
+impl PgSinker {
+    pub fn new(pool: PgPool, router: Router, batch_size: usize) -> Self {
+        PgSinker {
+            pool,
+            router,
+            batch_size,
+        }
+    }
+
+    fn target(&self, meta: &TableMeta) -> Target {
+        Target {
+            id: self.router.route_table(&meta.id),
+            cols: meta
+                .columns
+                .iter()
+                .map(|c| quote(self.router.route_col(&meta.id, &c.name)))
+                .collect(),
+        }
+    }
+
+    /// COPYs `rows` into `table` (already quoted) on `conn`.
+    async fn copy_in(
+        conn: &mut PgConnection,
+        table: &str,
+        cols: &[String],
+        rows: &[Row],
+    ) -> Result<()> {
+        let mut data = Vec::with_capacity(rows.len() * 128);
+        for row in rows {
+            push_row(&mut data, row);
+        }
+        let mut copy = conn
+            .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", cols.join(",")))
+            .await?;
+        if let Err(e) = copy.send(data).await {
+            let _ = copy.abort("send failed").await;
+            return Err(e.into());
+        }
+        copy.finish().await?;
+        Ok(())
+    }
+
+    async fn upsert(&self, meta: &TableMeta, t: &Target, rows: &[Row]) -> Result<()> {
+        let stage = stage_name(&t.id);
+        let key: Vec<&str> = meta.key_cols.iter().map(|&i| t.cols[i].as_str()).collect();
+        let updates: Vec<String> = t
+            .cols
+            .iter()
+            .filter(|c| !key.contains(&c.as_str()))
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .collect();
+        let on_conflict = if updates.is_empty() {
+            format!("ON CONFLICT ({}) DO NOTHING", key.join(","))
+        } else {
+            format!(
+                "ON CONFLICT ({}) DO UPDATE SET {}",
+                key.join(","),
+                updates.join(",")
+            )
+        };
+        let cols = t.cols.join(",");
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        tx.execute(
+            format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+                table_name(&t.id)
+            )
+            .as_str(),
+        )
+        .await?;
+        Self::copy_in(&mut tx, &stage, &t.cols, rows).await?;
+        tx.execute(
+            format!(
+                "INSERT INTO {} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {stage} {on_conflict}",
+                table_name(&t.id)
+            )
+            .as_str(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn is_unique_violation(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<sqlx::Error>()
+        .and_then(|e| e.as_database_error())
+        .and_then(|d| d.code())
+        .is_some_and(|c| c == "23505")
+}
+
+/// A session-local staging table per target table; hashed so that long names cannot collide
+/// after PostgreSQL's 63-byte identifier limit.
+fn stage_name(id: &TableId) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    quote(&format!("dt_stage_{:016x}", h.finish()))
+}
+
+#[async_trait]
+impl Sinker for PgSinker {
+    async fn prepare(&self, meta: &TableMeta) -> Result<()> {
+        let t = self.target(meta);
+        let existing = read_columns(&self.pool, &t.id).await?;
+        if existing.is_empty() {
+            bail!("target table {} does not exist", t.id);
+        }
+        for c in meta
+            .columns
+            .iter()
+            .map(|c| self.router.route_col(&meta.id, &c.name))
+        {
+            if !existing.iter().any(|e| e.name == c) {
+                bail!("target table {} has no column `{c}`", t.id);
+            }
+        }
+        // Both the COPY fast path and the upsert rely on a unique key over the key columns.
+        if meta.key != KeyKind::None {
+            let mut key: Vec<String> = meta
+                .key_cols
+                .iter()
+                .map(|&i| {
+                    self.router
+                        .route_col(&meta.id, &meta.columns[i].name)
+                        .to_string()
+                })
+                .collect();
+            key.sort_unstable();
+            let covered =
+                read_unique_keys(&self.pool, &t.id)
+                    .await?
+                    .into_iter()
+                    .any(|(_, mut k)| {
+                        k.sort_unstable();
+                        k == key
+                    });
+            if !covered {
+                bail!(
+                    "target table {} has no unique key on ({}); rows written again after an interruption could not replace themselves",
+                    t.id,
+                    key.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
+        let t = self.target(meta);
+        let ctx = || format!("cannot write to target table {}", t.id);
+        for chunk in rows.chunks(self.batch_size.max(1)) {
+            match meta.key {
+                KeyKind::None => {
+                    let mut conn = self.pool.acquire().await.with_context(ctx)?;
+                    Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk)
+                        .await
+                        .with_context(ctx)?;
+                }
+                KeyKind::Single | KeyKind::Composite => {
+                    // Fast path: a plain COPY, which is all or nothing. If any row is
+                    // already there (re-sent after an interruption) it fails with a unique
+                    // violation and the chunk goes through the upsert instead.
+                    let mut conn = self.pool.acquire().await.with_context(ctx)?;
+                    match Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk).await {
+                        Ok(()) => {}
+                        Err(e) if is_unique_violation(&e) => {
+                            drop(conn);
+                            self.upsert(meta, &t, chunk).await.with_context(ctx)?
+                        }
+                        Err(e) => return Err(e).with_context(ctx),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_atomic(
+        &self,
+        meta: &TableMeta,
+        clear: bool,
+        mut rx: mpsc::Receiver<AtomicMsg>,
+    ) -> Result<u64> {
+        let t = self.target(meta);
+        let ctx = || format!("cannot write to target table {}", t.id);
+        let mut conn = self.pool.acquire().await.with_context(ctx)?;
+        let mut tx = conn.begin().await.with_context(ctx)?;
+        if clear {
+            tx.execute(format!("DELETE FROM ONLY {}", table_name(&t.id)).as_str())
+                .await
+                .with_context(ctx)?;
+        }
+        let mut total = 0u64;
+        while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
+            Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, &rows)
+                .await
+                .with_context(ctx)?;
+            total += rows.len() as u64;
+        }
+        tx.commit().await.with_context(ctx)?;
+        Ok(total)
+    }
+}

@@ -1,0 +1,177 @@
+//! Reads earlier progress (DESIGN §4–§5): whole files, latest position per table wins inside
+//! position.log, position.log beats the resume config, finished marks of both count. A torn
+//! last line of a log written by dt is skipped with a warning; any other bad line is an error.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use dt_common::position::parse_line;
+use dt_common::{DbType, OrderKey, Position, Resumer};
+use tracing::{info, warn};
+
+use crate::error::ResumeError;
+use crate::{FINISHED_LOG, POSITION_LOG};
+
+/// Where earlier progress comes from.
+#[derive(Debug, Clone)]
+pub struct ResumeSources {
+    /// Kind of the task's source; records of another kind are ignored with a warning.
+    pub db_type: DbType,
+    /// Directory holding position.log and finished.log, when resuming from logs.
+    pub log_dir: Option<PathBuf>,
+    /// A user-written resume config, when one is named.
+    pub config_file: Option<PathBuf>,
+}
+
+type Key = (String, String);
+
+/// A `Resumer` over the progress files of earlier runs.
+#[derive(Debug, Default)]
+pub struct LogResumer {
+    finished: HashSet<Key>,
+    positions: HashMap<Key, OrderKey>,
+}
+
+/// How a file is allowed to end.
+#[derive(Clone, Copy, PartialEq)]
+enum Origin {
+    /// Written by dt: a crash may have torn the last line.
+    Log,
+    /// Written by a user: every line must be valid.
+    UserConfig,
+}
+
+impl LogResumer {
+    /// Loads every source. Missing logs mean a first run; a named but missing resume config
+    /// is an error.
+    pub fn load(sources: &ResumeSources) -> Result<LogResumer, ResumeError> {
+        let mut r = LogResumer::default();
+        if let Some(path) = &sources.config_file {
+            if !path.exists() {
+                return Err(ResumeError::MissingConfig { path: path.clone() });
+            }
+            r.apply_file(path, Origin::UserConfig, sources.db_type)?;
+        }
+        if let Some(dir) = &sources.log_dir {
+            for name in [FINISHED_LOG, POSITION_LOG] {
+                let path = dir.join(name);
+                if path.exists() {
+                    r.apply_file(&path, Origin::Log, sources.db_type)?;
+                } else {
+                    info!(
+                        "resumer, {} not found, no progress recorded there yet",
+                        path.display()
+                    );
+                }
+            }
+        }
+        info!(
+            "resumer, loaded {} finished table(s) and {} position(s)",
+            r.finished.len(),
+            r.positions.len()
+        );
+        Ok(r)
+    }
+
+    fn apply_file(
+        &mut self,
+        path: &Path,
+        origin: Origin,
+        db_type: DbType,
+    ) -> Result<(), ResumeError> {
+        let text = std::fs::read(path).map_err(|source| ResumeError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = String::from_utf8_lossy(&text);
+        let lines: Vec<&str> = text.lines().collect();
+        let torn_allowed = origin == Origin::Log && !text.ends_with('\n');
+        for (i, line) in lines.iter().enumerate() {
+            let parsed = match parse_line(line) {
+                Ok(Some(p)) => p,
+                Ok(None) => continue,
+                Err(reason) if torn_allowed && i + 1 == lines.len() => {
+                    warn!(
+                        "resumer, {}:{}: skipping torn last line ({reason}): `{line}`",
+                        path.display(),
+                        i + 1
+                    );
+                    continue;
+                }
+                Err(reason) => {
+                    return Err(ResumeError::Malformed {
+                        path: path.to_path_buf(),
+                        line: i + 1,
+                        reason,
+                        text: line.to_string(),
+                    })
+                }
+            };
+            self.apply(parsed.position, db_type, path, i + 1);
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, position: Position, task_db: DbType, path: &Path, line: usize) {
+        match position {
+            Position::None => {}
+            Position::RdbSnapshot {
+                db_type,
+                schema,
+                tb,
+                order_key,
+            } => {
+                if db_type != task_db {
+                    warn!(
+                        "resumer, {}:{line}: ignoring a {db_type} position in a {task_db} task",
+                        path.display()
+                    );
+                    return;
+                }
+                self.positions.insert((schema, tb), order_key);
+            }
+            Position::RdbSnapshotFinished {
+                db_type,
+                schema,
+                tb,
+            } => {
+                if db_type != task_db {
+                    warn!("resumer, {}:{line}: ignoring a {db_type} finished mark in a {task_db} task", path.display());
+                    return;
+                }
+                self.finished.insert((schema, tb));
+            }
+        }
+    }
+}
+
+fn key(schema: &str, tb: &str) -> Key {
+    (schema.to_string(), tb.to_string())
+}
+
+impl Resumer for LogResumer {
+    fn check_finished(&self, schema: &str, tb: &str) -> bool {
+        let result = self.finished.contains(&key(schema, tb));
+        info!("resumer, check finished: schema: {schema}, tb: {tb}, result: {result}");
+        result
+    }
+
+    fn get_resume_value(&self, schema: &str, tb: &str, col: &str) -> Option<String> {
+        let result = match self.positions.get(&key(schema, tb)) {
+            Some(OrderKey::Single { col: c, value }) if c == col => Some(value.clone()),
+            Some(other) => {
+                warn!("resumer, position of {schema}.{tb} is on {other:?}, not on column {col}; copying the table from its start");
+                None
+            }
+            None => None,
+        };
+        info!(
+            "resumer, get resume value, schema: {schema}, tb: {tb}, col: {col}, result: {result:?}"
+        );
+        result
+    }
+
+    fn get_resume_key(&self, schema: &str, tb: &str) -> Option<OrderKey> {
+        self.positions.get(&key(schema, tb)).cloned()
+    }
+}

@@ -1,0 +1,339 @@
+//! The resumer against the seed's own example files and every rule of DESIGN §4–§5, and the
+//! writer's output read back by the resumer.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use dt_common::logging::default_log_subscriber;
+use dt_common::{DbType, OrderKey, Position, Resumer};
+use dt_resumer::{LogResumer, ProgressWriter, ResumeError, ResumeSources};
+
+fn seed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed")
+}
+
+fn sources(log_dir: Option<&Path>, config: Option<&Path>) -> ResumeSources {
+    ResumeSources {
+        db_type: DbType::Mysql,
+        log_dir: log_dir.map(Path::to_path_buf),
+        config_file: config.map(Path::to_path_buf),
+    }
+}
+
+/// The message part of a default.log line: after `time - LEVEL - [pid] - `.
+fn message(line: &str) -> (&str, &str) {
+    let parts: Vec<&str> = line.splitn(4, " - ").collect();
+    assert_eq!(parts.len(), 4, "not a default.log line: {line}");
+    (parts[1], parts[3])
+}
+
+#[test]
+fn seed_example_answers_and_logs_as_the_seed_shows() {
+    let seed = seed_dir();
+    let log_dir = tempfile::tempdir().unwrap();
+    let sub = default_log_subscriber(log_dir.path(), "info").unwrap();
+    let r = tracing::subscriber::with_default(sub, || {
+        let r = LogResumer::load(&sources(
+            Some(&seed.join("resume_logs")),
+            Some(&seed.join("resume.config")),
+        ))
+        .unwrap();
+        assert_eq!(
+            r.get_resume_value("test_db_1", "one_pk_multi_uk", "f_0"),
+            Some("5".into())
+        );
+        assert_eq!(
+            r.get_resume_value("test_db_1", "one_pk_no_uk", "f_0"),
+            Some("5".into())
+        );
+        for tb in [
+            "finished_table_*$1",
+            "finished_table_*$2",
+            "in_finished_log_table_*$1",
+            "in_finished_log_table_*$2",
+        ] {
+            assert!(r.check_finished("test_db_@", tb), "{tb}");
+        }
+        assert_eq!(
+            r.get_resume_value("test_db_@", "in_position_log_table_*$1", "p.k"),
+            Some("1".into())
+        );
+        assert_eq!(
+            r.get_resume_value("test_db_@", "resume_table_*$4", "p.k"),
+            Some("1".into())
+        );
+        r
+    });
+    assert!(!r.check_finished("test_db_@", "resume_table_*$4"));
+    assert_eq!(
+        r.get_resume_value("test_db_1", "no_such_table", "f_0"),
+        None
+    );
+
+    let expected = fs::read_to_string(seed.join("expected_default.log")).unwrap();
+    let written = fs::read_to_string(log_dir.path().join("default.log")).unwrap();
+    let resumer_lines: Vec<(&str, &str)> = written
+        .lines()
+        .map(message)
+        .filter(|(_, m)| {
+            m.starts_with("resumer, get resume value") || m.starts_with("resumer, check finished")
+        })
+        .collect();
+    let expected: Vec<(&str, &str)> = expected.lines().map(message).collect();
+    assert_eq!(resumer_lines, expected);
+    let pid = format!("[{}]", std::process::id());
+    for line in written.lines() {
+        assert!(line.contains(&pid), "{line}");
+        let ts = &line[..26];
+        assert!(chrono_like(ts), "bad timestamp in {line}");
+    }
+}
+
+fn chrono_like(ts: &str) -> bool {
+    let b = ts.as_bytes();
+    ts.len() == 26
+        && [4, 7].iter().all(|&i| b[i] == b'-')
+        && b[10] == b' '
+        && [13, 16].iter().all(|&i| b[i] == b':')
+        && b[19] == b'.'
+        && ts
+            .chars()
+            .enumerate()
+            .all(|(i, c)| [4, 7, 10, 13, 16, 19].contains(&i) || c.is_ascii_digit())
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn pos(schema: &str, tb: &str, col: &str, value: &str) -> String {
+    Position::RdbSnapshot {
+        db_type: DbType::Mysql,
+        schema: schema.into(),
+        tb: tb.into(),
+        order_key: OrderKey::Single {
+            col: col.into(),
+            value: value.into(),
+        },
+    }
+    .to_json()
+}
+
+#[test]
+fn position_log_beats_resume_config_and_latest_line_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "resume.config",
+        &format!(
+            "| current_position | {}\n{}\n",
+            pos("d", "t", "id", "5"),
+            pos("d", "u", "id", "7")
+        ),
+    );
+    write(
+        dir.path(),
+        "position.log",
+        &format!(
+            "2024-03-29 07:02:24.463776 | current_position | {}\n2024-03-29 07:02:24.463777 | checkpoint_position | {{\"type\":\"None\"}}\n2024-03-29 07:02:25.000000 | current_position | {}\n",
+            pos("d", "t", "id", "9"),
+            pos("d", "t", "id", "12")
+        ),
+    );
+    let r = LogResumer::load(&sources(Some(dir.path()), Some(&cfg))).unwrap();
+    assert_eq!(r.get_resume_value("d", "t", "id"), Some("12".into()));
+    assert_eq!(r.get_resume_value("d", "u", "id"), Some("7".into()));
+    // Without resume_from_log only the resume config counts.
+    let r = LogResumer::load(&sources(None, Some(&cfg))).unwrap();
+    assert_eq!(r.get_resume_value("d", "t", "id"), Some("5".into()));
+}
+
+#[test]
+fn torn_last_line_of_position_log_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = format!(
+        "2024-03-29 07:02:24.463776 | current_position | {}\n",
+        pos("d", "t", "id", "3")
+    );
+    let torn = format!(
+        "2024-03-29 07:02:25.463776 | current_position | {}",
+        pos("d", "t", "id", "4")
+    );
+    write(
+        dir.path(),
+        "position.log",
+        &format!("{full}{}", &torn[..torn.len() - 10]),
+    );
+    let r = LogResumer::load(&sources(Some(dir.path()), None)).unwrap();
+    assert_eq!(r.get_resume_value("d", "t", "id"), Some("3".into()));
+}
+
+#[test]
+fn malformed_middle_line_of_a_log_is_an_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "position.log",
+        &format!(
+            "{}\nnot json\n{}\n",
+            pos("d", "t", "id", "3"),
+            pos("d", "t", "id", "4")
+        ),
+    );
+    let err = LogResumer::load(&sources(Some(dir.path()), None)).unwrap_err();
+    assert!(
+        matches!(err, ResumeError::Malformed { line: 2, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("position.log:2"), "{err}");
+}
+
+#[test]
+fn malformed_line_of_resume_config_is_an_error_even_when_last() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "resume.config",
+        &format!(
+            "// comment\n\n{}\n{{\"type\":\"RdbSnapshot\",\"db_type\":\"mysql\"",
+            pos("d", "t", "id", "1")
+        ),
+    );
+    let err = LogResumer::load(&sources(None, Some(&cfg)))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("resume.config:4"), "{err}");
+}
+
+#[test]
+fn missing_logs_mean_a_first_run_but_a_missing_config_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = LogResumer::load(&sources(Some(&dir.path().join("nothing_here")), None)).unwrap();
+    assert!(!r.check_finished("d", "t"));
+    assert_eq!(r.get_resume_value("d", "t", "id"), None);
+    let err =
+        LogResumer::load(&sources(None, Some(&dir.path().join("resume.config")))).unwrap_err();
+    assert!(matches!(err, ResumeError::MissingConfig { .. }));
+    assert!(err.to_string().contains("resume.config"));
+}
+
+#[test]
+fn positions_of_another_column_or_db_type_are_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = r#"{"type":"RdbSnapshot","db_type":"pg","schema":"d","tb":"u","order_col":"id","value":"3"}"#;
+    let pg_fin = r#"{"type":"RdbSnapshotFinished","db_type":"pg","schema":"d","tb":"v"}"#;
+    let cfg = write(
+        dir.path(),
+        "resume.config",
+        &format!("{}\n{pg}\n{pg_fin}\n", pos("d", "t", "id", "3")),
+    );
+    let r = LogResumer::load(&sources(None, Some(&cfg))).unwrap();
+    assert_eq!(r.get_resume_value("d", "t", "other_col"), None);
+    assert_eq!(r.get_resume_value("d", "u", "id"), None);
+    assert!(!r.check_finished("d", "v"));
+}
+
+#[test]
+fn composite_and_single_order_key_forms_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write(
+        dir.path(),
+        "resume.config",
+        concat!(
+            r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"d","tb":"s","order_key":{"single":["f_0","5"]}}"#,
+            "\n",
+            r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"d","tb":"c","order_key":{"composite":[["f_0","1"],["f_1","30"]]}}"#,
+            "\n"
+        ),
+    );
+    let r = LogResumer::load(&sources(None, Some(&cfg))).unwrap();
+    assert_eq!(r.get_resume_value("d", "s", "f_0"), Some("5".into()));
+    assert_eq!(r.get_resume_value("d", "c", "f_0"), None);
+    assert_eq!(
+        r.get_resume_key("d", "c"),
+        Some(OrderKey::Composite(vec![
+            ("f_0".into(), "1".into()),
+            ("f_1".into(), "30".into())
+        ]))
+    );
+}
+
+fn snapshot(schema: &str, tb: &str, value: &str) -> Position {
+    Position::RdbSnapshot {
+        db_type: DbType::Mysql,
+        schema: schema.into(),
+        tb: tb.into(),
+        order_key: OrderKey::Single {
+            col: "p.k".into(),
+            value: value.into(),
+        },
+    }
+}
+
+#[test]
+fn writer_output_read_back_gives_the_same_answers_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut w = ProgressWriter::open(dir.path()).unwrap();
+        w.checkpoint(&[snapshot("test_db_@", "resume_table_*$4", "10")])
+            .unwrap();
+        w.finished(DbType::Mysql, "test_db_@", "finished_table_*$1")
+            .unwrap();
+        w.checkpoint(&[
+            snapshot("test_db_@", "resume_table_*$4", "20"),
+            snapshot("d", "x", "\"q\" | y"),
+        ])
+        .unwrap();
+    }
+    let text = fs::read_to_string(dir.path().join("position.log")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert!(lines[0].ends_with(&format!(
+        " | current_position | {}",
+        pos("test_db_@", "resume_table_*$4", "p.k", "10")
+    )));
+    assert!(lines[1].ends_with(r#" | checkpoint_position | {"type":"None"}"#));
+    assert!(chrono_like(&lines[0][..26]));
+    let fin = fs::read_to_string(dir.path().join("finished.log")).unwrap();
+    assert!(fin.ends_with(" | {\"type\":\"RdbSnapshotFinished\",\"db_type\":\"mysql\",\"schema\":\"test_db_@\",\"tb\":\"finished_table_*$1\"}\n"), "{fin}");
+
+    // A second run appends; nothing earlier is lost.
+    {
+        let mut w = ProgressWriter::open(dir.path()).unwrap();
+        w.finished(DbType::Mysql, "test_db_@", "resume_table_*$4")
+            .unwrap();
+    }
+    let r = LogResumer::load(&sources(Some(dir.path()), None)).unwrap();
+    assert!(r.check_finished("test_db_@", "finished_table_*$1"));
+    assert!(r.check_finished("test_db_@", "resume_table_*$4"));
+    assert_eq!(
+        r.get_resume_value("test_db_@", "resume_table_*$4", "p.k"),
+        Some("20".into())
+    );
+    assert_eq!(
+        r.get_resume_value("d", "x", "p.k"),
+        Some("\"q\" | y".into())
+    );
+}
+
+#[test]
+fn reopening_cuts_a_torn_tail_so_later_lines_stay_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut w = ProgressWriter::open(dir.path()).unwrap();
+        w.checkpoint(&[snapshot("d", "t", "1")]).unwrap();
+    }
+    let path = dir.path().join("position.log");
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("2024-03-29 07:02:24.463776 | current_position | {\"type\":\"RdbSn");
+    fs::write(&path, &text).unwrap();
+    {
+        let mut w = ProgressWriter::open(dir.path()).unwrap();
+        w.checkpoint(&[snapshot("d", "t", "2")]).unwrap();
+    }
+    let r = LogResumer::load(&sources(Some(dir.path()), None)).unwrap();
+    assert_eq!(r.get_resume_value("d", "t", "p.k"), Some("2".into()));
+    assert!(!fs::read_to_string(&path).unwrap().contains("RdbSn\n"));
+}

@@ -1,0 +1,181 @@
+//! Copies one table. Keyed tables: the extractor fills a bounded buffer, a dispatcher cuts
+//! batches into numbered write chunks, `parallel_size` writers commit them and acknowledge.
+//! Tables without a usable key: one target transaction, committed only after the source was
+//! read completely, then the finished mark.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{anyhow, Result};
+use dt_common::config::TaskConfig;
+use dt_common::meta::{Row, Value};
+use dt_connector::{AtomicMsg, Batch, Extractor, KeyKind, Sinker, TableMeta};
+use tokio::sync::{mpsc, Mutex};
+use tracing::info;
+
+use crate::progress::Progress;
+use crate::summary::{Outcome, TableReport};
+
+/// One write chunk: its place in key order, its rows, and its last order-key value.
+struct Chunk {
+    seq: u64,
+    rows: Vec<Row>,
+    last_key: Option<Value>,
+}
+
+pub(crate) struct TableJob<'a> {
+    pub cfg: &'a TaskConfig,
+    pub extractor: &'a dyn Extractor,
+    pub sinker: &'a dyn Sinker,
+    pub progress: &'a Progress,
+    /// Empty the target of a keyless table before copying it (resume runs).
+    pub clear_keyless: bool,
+}
+
+impl TableJob<'_> {
+    pub async fn run(&self, meta: &TableMeta, resume_value: Option<&str>) -> Result<TableReport> {
+        let id = &meta.id;
+        let started = Instant::now();
+        match resume_value {
+            Some(v) => info!(
+                "task, start {id}: resume after {} = {v}",
+                meta.order_col_name().unwrap_or("?")
+            ),
+            None => info!(
+                "task, start {id}: from the beginning, about {} row(s), key {:?}",
+                meta.estimated_rows, meta.key
+            ),
+        }
+        self.progress
+            .begin(id, meta.order_col_name(), meta.estimated_rows);
+        let result = match meta.key {
+            KeyKind::None => self.copy_atomic(meta).await,
+            KeyKind::Single | KeyKind::Composite => self.copy_parallel(meta, resume_value).await,
+        };
+        let rows = match result {
+            Ok(rows) => rows,
+            Err(e) => {
+                // Record what is committed so far, then stop tracking the table.
+                let _ = self.progress.checkpoint();
+                self.progress.abandon(id);
+                return Err(e.context(format!("copy of {id} failed")));
+            }
+        };
+        self.progress.finish(id)?;
+        let elapsed = started.elapsed();
+        info!(
+            "task, end {id}: {rows} row(s) in {:.3}s",
+            elapsed.as_secs_f64()
+        );
+        let outcome = match resume_value {
+            Some(v) => Outcome::Resumed {
+                after: v.to_string(),
+            },
+            None => Outcome::Copied,
+        };
+        Ok(TableReport {
+            id: id.clone(),
+            rows,
+            elapsed,
+            outcome,
+        })
+    }
+
+    fn buffer_batches(&self) -> usize {
+        (self.cfg.pipeline.buffer_size / self.cfg.extractor.batch_size).max(1)
+    }
+
+    async fn copy_atomic(&self, meta: &TableMeta) -> Result<u64> {
+        let (tx, mut rx) = mpsc::channel::<Batch>(self.buffer_batches());
+        let (atx, arx) = mpsc::channel::<AtomicMsg>(1);
+        let feed = async {
+            let forward = async {
+                while let Some(b) = rx.recv().await {
+                    atx.send(AtomicMsg::Rows(b.rows))
+                        .await
+                        .map_err(|_| anyhow!("writer stopped"))?;
+                }
+                Ok(())
+            };
+            let (read, ()) = tokio::try_join!(self.extractor.extract(meta, None, tx), forward)?;
+            atx.send(AtomicMsg::Commit)
+                .await
+                .map_err(|_| anyhow!("writer stopped"))?;
+            Ok::<_, anyhow::Error>(read)
+        };
+        let (read, written) = tokio::try_join!(
+            feed,
+            self.sinker.write_atomic(meta, self.clear_keyless, arx)
+        )?;
+        check_counts(meta, read, written)?;
+        self.progress.ack(&meta.id, 0, None, written);
+        Ok(written)
+    }
+
+    async fn copy_parallel(&self, meta: &TableMeta, resume_value: Option<&str>) -> Result<u64> {
+        let chunk_rows = self.cfg.sink_batch_size();
+        let writers = self.cfg.parallelizer.parallel_size;
+        let (tx, mut rx) = mpsc::channel::<Batch>(self.buffer_batches());
+        let (ctx, crx) = mpsc::channel::<Chunk>(writers * 2);
+        let crx = Arc::new(Mutex::new(crx));
+        let order_col = meta.order_col;
+        let dispatch = async move {
+            let mut seq = 0;
+            while let Some(batch) = rx.recv().await {
+                let mut rows = batch.rows;
+                while !rows.is_empty() {
+                    let rest = if rows.len() > chunk_rows {
+                        rows.split_off(chunk_rows)
+                    } else {
+                        Vec::new()
+                    };
+                    let last_key = order_col.and_then(|k| rows.last().map(|r| r[k].clone()));
+                    let chunk = Chunk {
+                        seq,
+                        rows,
+                        last_key,
+                    };
+                    seq += 1;
+                    if ctx.send(chunk).await.is_err() {
+                        return Err(anyhow!("writers stopped"));
+                    }
+                    rows = rest;
+                }
+            }
+            Ok::<_, anyhow::Error>(())
+        };
+        let write_all = futures::future::try_join_all((0..writers).map(|_| {
+            let crx = crx.clone();
+            async move {
+                let mut written = 0u64;
+                loop {
+                    let next = crx.lock().await.recv().await;
+                    let Some(chunk) = next else { break };
+                    self.sinker.write(meta, &chunk.rows).await?;
+                    let n = chunk.rows.len() as u64;
+                    self.progress.ack(&meta.id, chunk.seq, chunk.last_key, n);
+                    written += n;
+                }
+                Ok::<_, anyhow::Error>(written)
+            }
+        }));
+        let (read, (), written) = tokio::try_join!(
+            self.extractor.extract(meta, resume_value, tx),
+            dispatch,
+            write_all
+        )?;
+        check_counts(meta, read, written.iter().sum())?;
+        Ok(read)
+    }
+}
+
+/// Every row read must have been written; anything else is a bug that could lose data.
+fn check_counts(meta: &TableMeta, read: u64, written: u64) -> Result<()> {
+    if read != written {
+        return Err(anyhow!(
+            "{}: read {read} row(s) but wrote {written}",
+            meta.id
+        ));
+    }
+    Ok(())
+}

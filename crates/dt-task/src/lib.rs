@@ -1,0 +1,160 @@
+//! The orchestrator of dt: for each selected table, extractor → bounded buffer → parallel
+//! sinkers → acknowledgements → checkpoints, then the table's finished mark. A position is
+//! recorded only once every row at or below it is committed in the target.
+
+mod copy;
+mod display;
+mod progress;
+mod summary;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use dt_common::config::TaskConfig;
+use dt_common::resumer::NoResume;
+use dt_common::Resumer;
+use dt_connector::TablePlan;
+use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
+use futures::{stream, StreamExt, TryStreamExt};
+use tracing::info;
+
+pub use progress::Progress;
+pub use summary::{Outcome, TableReport, TaskSummary};
+
+/// A task ready to run: config checked, earlier progress loaded, progress files open.
+pub struct Task {
+    cfg: TaskConfig,
+    resumer: Arc<dyn Resumer>,
+    resuming: bool,
+    progress: Progress,
+    live_display: bool,
+}
+
+impl Task {
+    /// Loads earlier progress (when resume is on) and opens the progress files. Errors here
+    /// are the user's to fix: a malformed or missing resume config, an unwritable log dir.
+    pub fn new(cfg: TaskConfig) -> Result<Task> {
+        let sources = ResumeSources {
+            db_type: cfg.extractor.db_type,
+            log_dir: cfg.resumer.resume_from_log.then(|| cfg.resume_log_dir()),
+            config_file: cfg.resume_config_file(),
+        };
+        let resuming = sources.log_dir.is_some() || sources.config_file.is_some();
+        let resumer: Arc<dyn Resumer> = if resuming {
+            Arc::new(LogResumer::load(&sources)?)
+        } else {
+            Arc::new(NoResume)
+        };
+        let writer = ProgressWriter::open(&cfg.runtime.log_dir).with_context(|| {
+            format!(
+                "cannot open the progress logs in {}",
+                cfg.runtime.log_dir.display()
+            )
+        })?;
+        let progress = Progress::new(writer, cfg.extractor.db_type);
+        Ok(Task {
+            cfg,
+            resumer,
+            resuming,
+            progress,
+            live_display: false,
+        })
+    }
+
+    /// Shows live progress bars on stderr while the task runs (for terminals).
+    pub fn with_live_display(mut self, on: bool) -> Self {
+        self.live_display = on;
+        self
+    }
+
+    /// Copies every selected table. On failure, what is committed so far is checkpointed
+    /// before the error is returned.
+    pub async fn run(self) -> Result<TaskSummary> {
+        let started = Instant::now();
+        let (extractor, sinker) = dt_connector::build(&self.cfg, self.resumer.clone()).await?;
+        let tables = extractor.list_tables().await?;
+        info!("task, {} table(s) selected", tables.len());
+        let interval = Duration::from_secs_f64(self.cfg.pipeline.checkpoint_interval_secs);
+        let ticker = async {
+            let mut tick =
+                tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+            loop {
+                tick.tick().await;
+                if let Err(e) = self.progress.checkpoint() {
+                    return e;
+                }
+                display::log_progress(&self.progress.snapshot());
+            }
+        };
+        // Every table is planned, in schema, table order (so the resumer's answers are
+        // logged in that order), and its target checked before anything is copied; then
+        // tables are copied `parallel_tables` at a time.
+        let copy_all = async {
+            let mut plans = Vec::with_capacity(tables.len());
+            for id in &tables {
+                let plan = extractor.plan(id).await?;
+                if let TablePlan::Copy { meta, .. } = &plan {
+                    sinker.prepare(meta).await?;
+                }
+                plans.push((id, plan));
+            }
+            let copies = plans.iter().filter_map(|(_, p)| match p {
+                TablePlan::Copy { meta, .. } => Some(meta.estimated_rows),
+                TablePlan::Finished => None,
+            });
+            self.progress.plan(copies.clone().count(), copies.sum());
+            let job = copy::TableJob {
+                cfg: &self.cfg,
+                extractor: extractor.as_ref(),
+                sinker: sinker.as_ref(),
+                progress: &self.progress,
+                clear_keyless: self.resuming,
+            };
+            let job = &job;
+            let mut reports: Vec<TableReport> = stream::iter(plans)
+                .map(|(id, plan)| async move {
+                    match plan {
+                        TablePlan::Finished => {
+                            info!("task, skip {id}: finished in an earlier run");
+                            Ok(TableReport::skipped(id.clone()))
+                        }
+                        TablePlan::Copy { meta, resume_value } => {
+                            job.run(&meta, resume_value.as_deref()).await
+                        }
+                    }
+                })
+                .buffer_unordered(self.cfg.parallelizer.parallel_tables)
+                .try_collect()
+                .await?;
+            reports.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok::<_, anyhow::Error>(reports)
+        };
+        let live = async {
+            if self.live_display {
+                display::live(self.progress.clone()).await;
+            }
+            std::future::pending::<()>().await
+        };
+        let result = tokio::select! {
+            r = copy_all => r,
+            e = ticker => Err(e),
+            _ = live => unreachable!("the live display never ends"),
+        };
+        match result {
+            Ok(tables) => {
+                self.progress.checkpoint()?;
+                let summary = TaskSummary {
+                    tables,
+                    elapsed: started.elapsed(),
+                };
+                info!("task, finished: {}", summary.one_line());
+                Ok(summary)
+            }
+            Err(e) => {
+                let _ = self.progress.checkpoint();
+                Err(e)
+            }
+        }
+    }
+}

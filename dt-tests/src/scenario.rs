@@ -1,0 +1,364 @@
+//! The scenarios every data path runs — basic, resume, crash and bad input — written once
+//! over [`Kind`]; each test function in `tests/` is one call.
+
+use anyhow::{ensure, Context, Result};
+use sqlx::Connection;
+
+use crate::compare::{
+    mongo_assert_same, mongo_collections, mysql_assert_same, mysql_tables, pg_assert_same,
+    pg_tables,
+};
+use crate::runner::{expect_success, run_dt, run_with_kills, Case, Rng};
+use crate::servers;
+
+/// A data path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Mysql,
+    Pg,
+    Mongo,
+}
+
+impl Kind {
+    pub fn src(self) -> String {
+        match self {
+            Kind::Mysql => servers::mysql_src(),
+            Kind::Pg => servers::pg_src(),
+            Kind::Mongo => servers::mongo_src(),
+        }
+    }
+
+    pub fn dst(self) -> String {
+        match self {
+            Kind::Mysql => servers::mysql_dst(),
+            Kind::Pg => servers::pg_dst(),
+            Kind::Mongo => servers::mongo_dst(),
+        }
+    }
+
+    fn db_type(self) -> &'static str {
+        match self {
+            Kind::Mysql => "mysql",
+            Kind::Pg => "pg",
+            Kind::Mongo => "mongo",
+        }
+    }
+
+    pub async fn prepare(self, case: &Case) -> Result<()> {
+        match self {
+            Kind::Mysql => case.prepare_mysql().await,
+            Kind::Pg => case.prepare_pg().await,
+            Kind::Mongo => case.prepare_mongo().await,
+        }
+    }
+
+    /// Compares every table of `schemas` between source and target; returns the rows compared.
+    pub async fn assert_schemas_same(self, schemas: &[&str]) -> Result<usize> {
+        let mut rows = 0;
+        for schema in schemas {
+            let tables = match self {
+                Kind::Mysql => mysql_tables(&self.src(), schema).await?,
+                Kind::Pg => pg_tables(&self.src(), schema).await?,
+                Kind::Mongo => mongo_collections(&self.src(), schema).await?,
+            };
+            ensure!(!tables.is_empty(), "no tables in source schema {schema}");
+            for tb in &tables {
+                rows += match self {
+                    Kind::Mysql => mysql_assert_same((schema, tb), (schema, tb)).await?,
+                    Kind::Pg => pg_assert_same((schema, tb), (schema, tb)).await?,
+                    Kind::Mongo => mongo_assert_same((schema, tb), (schema, tb)).await?,
+                };
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Integer keys present in a target table, sorted. Mongo fixtures use ObjectIds whose hex
+    /// is the zero-padded key (`format!("{n:024x}")`).
+    pub async fn target_keys(self, schema: &str, tb: &str, col: &str) -> Result<Vec<i64>> {
+        let dst = self.dst();
+        match self {
+            Kind::Mysql => {
+                let mut conn = sqlx::MySqlConnection::connect(&dst).await?;
+                let sql =
+                    format!("SELECT CAST(`{col}` AS SIGNED) FROM `{schema}`.`{tb}` ORDER BY 1");
+                Ok(sqlx::query_scalar(&sql).fetch_all(&mut conn).await?)
+            }
+            Kind::Pg => {
+                let mut conn = sqlx::PgConnection::connect(&dst).await?;
+                let sql = format!("SELECT \"{col}\"::int8 FROM \"{schema}\".\"{tb}\" ORDER BY 1");
+                Ok(sqlx::query_scalar(&sql).fetch_all(&mut conn).await?)
+            }
+            Kind::Mongo => {
+                let docs = crate::compare::mongo_docs(&dst, schema, tb).await?;
+                docs.into_iter()
+                    .map(|d| {
+                        let doc = bson::RawDocumentBuf::from_bytes(d)?;
+                        let oid = doc.get_object_id("_id")?;
+                        Ok(i64::from_str_radix(&oid.to_hex(), 16)?)
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The message part of a default.log line.
+pub fn message(line: &str) -> &str {
+    line.splitn(4, " - ").nth(3).unwrap_or("")
+}
+
+/// Whether `expected` appears in `lines` in order (other lines may come between).
+fn contains_in_order(lines: &[String], expected: &[&str]) -> bool {
+    let mut it = lines.iter();
+    expected.iter().all(|e| it.any(|l| l == e))
+}
+
+/// Copies a case with every type and key shape; the target must equal the source, every
+/// table gets one finished line, and tables without a single-column key get no position.
+pub async fn basic(
+    kind: Kind,
+    case: &str,
+    schemas: &[&str],
+    tables: usize,
+    special: (&str, &str),
+) -> Result<()> {
+    let case = Case::load(case);
+    kind.prepare(&case).await?;
+    expect_success(&run_dt(&case.config(&kind.src(), &kind.dst(), &[])))?;
+    let rows = kind.assert_schemas_same(schemas).await?;
+    ensure!(rows > 2500, "only {rows} rows compared");
+    let finished = case.finished_log();
+    ensure!(
+        finished.len() == tables,
+        "expected {tables} finished lines, got {finished:#?}"
+    );
+    let line = format!(
+        r#"{{"type":"RdbSnapshotFinished","db_type":"{}","schema":"{}","tb":"{}"}}"#,
+        kind.db_type(),
+        special.0,
+        special.1
+    );
+    ensure!(
+        finished.iter().any(|l| l.ends_with(&line)),
+        "no {line} in {finished:#?}"
+    );
+    for keyless in ["composite_pk", "no_key", "nullable_uk"] {
+        let tag = format!(r#""tb":"{keyless}""#);
+        ensure!(
+            !case.position_log().iter().any(|l| l.contains(&tag)),
+            "position recorded for {keyless}"
+        );
+    }
+    Ok(())
+}
+
+/// The seed's example: finished tables in resume.config and finished.log are skipped,
+/// positions from resume.config and position.log are resumed after (position.log winning),
+/// and default.log shows the seed's resumer lines.
+pub async fn resume(kind: Kind, case: &str, at: &str) -> Result<()> {
+    let case = Case::load(case);
+    kind.prepare(&case).await?;
+    expect_success(&run_dt(&case.config(&kind.src(), &kind.dst(), &[])))?;
+    let range = |from: i64, to: i64| (from..=to).collect::<Vec<_>>();
+    let expect = [
+        ("test_db_1", "one_pk_no_uk", "f_0", range(6, 10)),
+        ("test_db_1", "one_pk_multi_uk", "f_0", range(6, 10)),
+        ("test_db_1", "no_progress_table", "f_0", range(1, 10)),
+        (at, "finished_table_*$1", "p.k", vec![]),
+        (at, "finished_table_*$2", "p.k", vec![]),
+        (at, "in_finished_log_table_*$1", "p.k", vec![]),
+        (at, "in_finished_log_table_*$2", "p.k", vec![]),
+        (at, "in_position_log_table_*$1", "p.k", range(2, 5)),
+        (at, "resume_table_*$4", "p.k", range(2, 5)),
+        // position.log says 3, resume.config says 1: position.log wins.
+        (at, "in_both_table_*$1", "p.k", range(4, 5)),
+    ];
+    for (schema, tb, col, keys) in expect {
+        // MongoDB collection names cannot hold `$`; its fixture drops it.
+        let tb = if kind == Kind::Mongo {
+            tb.replace('$', "")
+        } else {
+            tb.to_string()
+        };
+        let got = kind.target_keys(schema, &tb, col).await?;
+        ensure!(
+            got == keys,
+            "{schema}.{tb}: target has keys {got:?}, expected {keys:?}"
+        );
+    }
+    let expected_log = std::fs::read_to_string(case.dir.join("expected_default.log"))?;
+    let expected: Vec<&str> = expected_log.lines().map(message).collect();
+    let log: Vec<String> = case
+        .default_log()
+        .iter()
+        .map(|l| message(l).to_string())
+        .collect();
+    ensure!(
+        contains_in_order(&log, &expected),
+        "default.log lacks the seed's lines in order:\n{}",
+        log.join("\n")
+    );
+    let finished = case.finished_log();
+    ensure!(
+        finished.len() == 6,
+        "expected 6 finished lines, got {finished:#?}"
+    );
+    let skipped = if kind == Kind::Mongo {
+        "finished_table_*1"
+    } else {
+        "finished_table_*$1"
+    };
+    ensure!(
+        finished.iter().all(|l| !l.contains(skipped)),
+        "{finished:#?}"
+    );
+    ensure!(
+        finished.iter().any(|l| l.contains("no_progress_table")),
+        "{finished:#?}"
+    );
+    Ok(())
+}
+
+/// SIGKILLs the task at random points of the copy and resumes it each time; at the end the target
+/// equals the source, and the runs both resumed from positions and skipped finished tables.
+/// Each kill lands after 4–10 % of `rows` were committed by that run.
+pub async fn crash(kind: Kind, case: &str, schema: &str, rows: usize) -> Result<()> {
+    let case = Case::load(case);
+    kind.prepare(&case).await?;
+    let config = case.config(&kind.src(), &kind.dst(), &[]);
+    let mut rng = Rng::from_env();
+    let killed = run_with_kills(&config, &case.log_dir(), 8, rows, (0.04, 0.10), &mut rng)?;
+    ensure!(
+        killed >= 3,
+        "only {killed} run(s) were interrupted; the case is too small to test crashes"
+    );
+    let compared = kind.assert_schemas_same(&[schema]).await?;
+    ensure!(
+        compared == rows,
+        "compared {compared} rows, expected {rows}"
+    );
+    let log: Vec<String> = case
+        .default_log()
+        .iter()
+        .map(|l| message(l).to_string())
+        .collect();
+    let resumed = log.iter().filter(|l| l.contains(": resume after ")).count();
+    let skipped = log
+        .iter()
+        .filter(|l| l.contains("finished in an earlier run"))
+        .count();
+    println!("{killed} kills, {resumed} table starts resumed from a position, {skipped} tables skipped as finished");
+    ensure!(
+        resumed > 0 && skipped > 0,
+        "runs did not both resume from positions and skip finished tables:\n{}",
+        log.join("\n")
+    );
+    Ok(())
+}
+
+/// Runs a bad-input case; checks the exit code, that stderr gives a one-line reason naming
+/// `needles`, and returns the case for checks of what was recorded.
+pub async fn failure(
+    kind: Kind,
+    case: &str,
+    src: &str,
+    dst: &str,
+    overrides: &[(&str, &str)],
+    code: i32,
+    needles: &[&str],
+) -> Result<Case> {
+    let case = Case::load(case);
+    kind.prepare(&case).await?;
+    let mut overrides = overrides.to_vec();
+    let file = case.path("resume.config").display().to_string();
+    for o in overrides.iter_mut() {
+        if o.1 == "{case_resume_config}" {
+            o.1 = &file;
+        }
+    }
+    let out = run_dt(&case.config(src, dst, &overrides));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    ensure!(
+        out.status.code() == Some(code),
+        "expected exit {code}, got {:?}: {stderr}",
+        out.status.code()
+    );
+    for n in needles {
+        ensure!(stderr.contains(n), "stderr does not name `{n}`: {stderr}");
+    }
+    ensure!(
+        stderr.trim().lines().count() == 1,
+        "expected a one-line reason: {stderr}"
+    );
+    Ok(case)
+}
+
+/// Nothing recorded at all.
+pub fn nothing_recorded(case: &Case) -> Result<()> {
+    ensure!(
+        case.position_log().is_empty(),
+        "position.log: {:?}",
+        case.position_log()
+    );
+    ensure!(
+        case.finished_log().is_empty(),
+        "finished.log: {:?}",
+        case.finished_log()
+    );
+    Ok(())
+}
+
+/// Reads a file that must exist.
+pub fn read(path: &std::path::Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))
+}
+
+/// Bad input: the `failure` case run against its own source and target with `overrides`;
+/// nothing may be recorded.
+pub async fn bad_input(
+    kind: Kind,
+    case: &str,
+    src: &str,
+    dst: &str,
+    overrides: &[(&str, &str)],
+    code: i32,
+    needles: &[&str],
+) -> Result<()> {
+    let case = failure(kind, case, src, dst, overrides, code, needles).await?;
+    nothing_recorded(&case)
+}
+
+/// A wrong password: the message names the cause, shows the URL without the password, and
+/// default.log never holds the password.
+pub async fn wrong_password(kind: Kind, case: &str, dst_url: &str, needles: &[&str]) -> Result<()> {
+    let case = failure(kind, case, &kind.src(), dst_url, &[], 1, needles).await?;
+    ensure!(!read(&case.log_dir().join("default.log"))?.contains("wrong-password"));
+    nothing_recorded(&case)
+}
+
+/// A missing target table stops the task before anything is copied.
+pub async fn missing_target_table(kind: Kind, case: &str) -> Result<()> {
+    let needle = "target table `bad_input_db`.`b_missing_in_target` does not exist";
+    bad_input(kind, case, &kind.src(), &kind.dst(), &[], 1, &[needle]).await
+}
+
+/// A malformed line in the resume config is a config error naming file and line.
+pub async fn malformed_resume_config(
+    kind: Kind,
+    case: &str,
+    code: i32,
+    needles: &[&str],
+) -> Result<()> {
+    let overrides = [("resumer.resume_config_file", "{case_resume_config}")];
+    bad_input(
+        kind,
+        case,
+        &kind.src(),
+        &kind.dst(),
+        &overrides,
+        code,
+        needles,
+    )
+    .await
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Benchmark of dt against the peers a user would pick instead, on the same data and machine:
+#   MySQL  dt  vs  mydumper -t 2 + myloader -t 2
+#   PG     dt  vs  pgcopydb copy table-data --table-jobs 2
+#   Mongo  dt  vs  a plain batched insertMany of the same documents into the target
+# Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
+# BENCH_TABLES x BENCH_ROWS (default 4 x 250,000); the same shape as documents for Mongo.
+# dt runs twice per path: positions recorded every second, and every hour. Prints rows/s,
+# wall time, dt's peak RSS and the ratio dt / peer; checks row counts after every run.
+#   bash scripts/bench.sh [mysql] [pg] [mongo] [rss]   (default: mysql pg mongo)
+# `rss` copies one MySQL table of BENCH_BIG_ROWS (default 5,000,000) rows to show that dt's
+# peak memory does not grow with table size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+TABLES=${BENCH_TABLES:-4}
+ROWS=${BENCH_ROWS:-250000}
+WORK=${BENCH_DIR:-/tmp/dt-bench}
+PATHS=("$@"); [[ ${#PATHS[@]} -gt 0 ]] || PATHS=(mysql pg mongo)
+TOTAL=$((TABLES * ROWS))
+
+bash scripts/ensure-toolchain.sh
+export PATH="$PATH:${CARGO_HOME:-$HOME/.cargo}/bin"
+need() { command -v "$1" >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y "$2" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }; }; }
+need mydumper mydumper; need pgcopydb pgcopydb; need sysbench sysbench; [[ -x /usr/bin/time ]] || need /usr/bin/time time
+python3 -c 'import pymongo' 2>/dev/null || pip install -q pymongo
+bash scripts/test-services.sh up >/dev/null
+cargo build --release -p dt-main >/dev/null 2>&1 || cargo build --release -p dt-main
+DT="$ROOT/target/release/dt-main"
+mkdir -p "$WORK"
+RESULTS="$WORK/results.txt"; : > "$RESULTS"
+
+MY_SRC=(mariadb -h127.0.0.1 -P3307 -uroot); MY_DST=(mariadb -h127.0.0.1 -P3308 -uroot)
+PG_SRC=(psql -X -qAt -h 127.0.0.1 -p 5433 -U postgres); PG_DST=(psql -X -qAt -h 127.0.0.1 -p 5434 -U postgres)
+
+# timed LABEL CMD...: runs CMD, records wall seconds and peak RSS (KiB) of CMD and children.
+timed() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$label.out" 2>&1 || { cat "$WORK/$label.out" >&2; echo "$label failed" >&2; exit 1; }
+  read -r SECS RSS < "$WORK/time.txt"
+}
+report() { # report PATH TOOL SECS RSS_KIB
+  printf '%-6s %-34s %8.2f s %10.0f rows/s %8s\n' "$1" "$2" "$3" "$(echo "$TOTAL / $3" | bc -l)" "$( [[ $4 == - ]] && echo - || echo "$(( $4 / 1024 )) MB")" | tee -a "$RESULTS"
+}
+ratio() { printf '%-6s %-34s %8.2f\n' "$1" "dt / $2" "$(echo "$3 / $4" | bc -l)" | tee -a "$RESULTS"; }
+
+# dt runs alternate between the two checkpoint intervals, REPEAT times each, and the best
+# time of each is kept, so that neither gets the colder or warmer servers.
+REPEAT=${BENCH_REPEAT:-2}
+INTERVALS=(); for _ in $(seq 1 "$REPEAT"); do INTERVALS+=(3600 1); done
+keep_best() { # uses $interval, $SECS, $RSS; sets dt1/rss1 or dt3600/rss3600 (locals of the caller)
+  if [[ $interval == 1 ]]; then
+    if [[ -z ${dt1:-} ]] || (( $(echo "$SECS < $dt1" | bc) )); then dt1=$SECS; fi
+    if [[ -z ${rss1:-} ]] || (( RSS > rss1 )); then rss1=$RSS; fi
+  else
+    if [[ -z ${dt3600:-} ]] || (( $(echo "$SECS < $dt3600" | bc) )); then dt3600=$SECS; fi
+    if [[ -z ${rss3600:-} ]] || (( RSS > rss3600 )); then rss3600=$RSS; fi
+  fi
+}
+
+dt_config() { # dt_config DB SRC DST INTERVAL FILTER
+  cat > "$WORK/$1.ini" <<INI
+[extractor]
+db_type=$1
+url=$2
+[sinker]
+db_type=$1
+url=$3
+[filter]
+do_dbs=$5
+[pipeline]
+checkpoint_interval_secs=$4
+[runtime]
+log_dir=$WORK/logs-$1-$4
+INI
+  rm -rf "$WORK/logs-$1-$4"
+}
+
+# ---------------------------------------------------------------- MySQL
+bench_mysql() {
+  echo "== MySQL: preparing $TABLES x $ROWS rows"
+  "${MY_SRC[@]}" -e "DROP DATABASE IF EXISTS bench_db; CREATE DATABASE bench_db"
+  sysbench oltp_common --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port=3307 --mysql-user=root --mysql-db=bench_db \
+    --tables="$TABLES" --table-size="$ROWS" --threads=2 prepare >/dev/null
+  reset_mysql() {
+    { echo "DROP DATABASE IF EXISTS bench_db; CREATE DATABASE bench_db; USE bench_db;"
+      for t in $(seq 1 "$TABLES"); do "${MY_SRC[@]}" -N -e "SHOW CREATE TABLE bench_db.sbtest$t" | cut -f2- | sed 's/\\n/\n/g'; echo ";"; done
+    } | "${MY_DST[@]}"
+  }
+  check_mysql() {
+    local n; n=$("${MY_DST[@]}" -N -e "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM bench_db.sbtest1 $(for t in $(seq 2 "$TABLES"); do echo "UNION ALL SELECT COUNT(*) FROM bench_db.sbtest$t"; done)) x")
+    [[ $n == "$TOTAL" ]] || { echo "MySQL target has $n rows, expected $TOTAL" >&2; exit 1; }
+  }
+  local dt1= dt3600= rss1= rss3600= peer
+  for interval in "${INTERVALS[@]}"; do
+    reset_mysql
+    dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 "$interval" bench_db
+    timed "dt-mysql-$interval" "$DT" "$WORK/mysql.ini"; check_mysql
+    keep_best
+  done
+  report mysql "dt (checkpoint every 1s)" "$dt1" "$rss1"
+  report mysql "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
+  reset_mysql
+  rm -rf "$WORK/mydumper"
+  timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -o "$WORK/mydumper"; local dump=$SECS
+  timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o; peer=$(echo "$dump + $SECS" | bc -l)
+  check_mysql
+  report mysql "mydumper -t 2 + myloader -t 2" "$peer" -
+  ratio mysql "mydumper+myloader" "$dt1" "$peer"
+  ratio mysql "dt (every 3600s)" "$dt1" "$dt3600"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+bench_pg() {
+  echo "== PostgreSQL: preparing $TABLES x $ROWS rows"
+  for p in SRC DST; do
+    local -n c="PG_$p"; "${c[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
+  done
+  sysbench oltp_common --db-driver=pgsql --pgsql-host=127.0.0.1 --pgsql-port=5433 --pgsql-user=postgres --pgsql-db=bench \
+    --tables="$TABLES" --table-size="$ROWS" --threads=2 prepare >/dev/null
+  "${PG_SRC[@]}" -d bench -c "VACUUM ANALYZE"
+  reset_pg() {
+    "${PG_DST[@]}" -d bench -c "DROP SCHEMA public CASCADE" -c "CREATE SCHEMA public"
+    pg_dump -h 127.0.0.1 -p 5433 -U postgres --schema-only bench | "${PG_DST[@]}" -d bench >/dev/null
+  }
+  check_pg() {
+    local n; n=$("${PG_DST[@]}" -d bench -c "SELECT $(for t in $(seq 1 "$TABLES"); do echo -n "(SELECT COUNT(*) FROM sbtest$t) + "; done) 0")
+    [[ $n == "$TOTAL" ]] || { echo "PG target has $n rows, expected $TOTAL" >&2; exit 1; }
+  }
+  local dt1= dt3600= rss1= rss3600= peer
+  for interval in "${INTERVALS[@]}"; do
+    reset_pg
+    dt_config pg postgres://postgres@127.0.0.1:5433/bench postgres://postgres@127.0.0.1:5434/bench "$interval" public
+    timed "dt-pg-$interval" "$DT" "$WORK/pg.ini"; check_pg
+    keep_best
+  done
+  report pg "dt (checkpoint every 1s)" "$dt1" "$rss1"
+  report pg "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
+  reset_pg
+  rm -rf "$WORK/pgcopydb"
+  timed pgcopydb pgcopydb copy table-data --table-jobs 2 --dir "$WORK/pgcopydb" \
+    --source postgres://postgres@127.0.0.1:5433/bench --target postgres://postgres@127.0.0.1:5434/bench
+  peer=$SECS; check_pg
+  report pg "pgcopydb copy table-data -j 2" "$peer" -
+  ratio pg "pgcopydb" "$dt1" "$peer"
+  ratio pg "dt (every 3600s)" "$dt1" "$dt3600"
+}
+
+# ---------------------------------------------------------------- MongoDB
+bench_mongo() {
+  echo "== MongoDB: preparing $TABLES x $ROWS documents"
+  python3 scripts/bench/mongo.py prepare "$TABLES" "$ROWS"
+  local dt1= dt3600= rss1= rss3600= peer
+  for interval in "${INTERVALS[@]}"; do
+    python3 scripts/bench/mongo.py reset "$TABLES" "$ROWS"
+    dt_config mongo mongodb://127.0.0.1:27017 mongodb://127.0.0.1:27018 "$interval" bench_db
+    timed "dt-mongo-$interval" "$DT" "$WORK/mongo.ini"; python3 scripts/bench/mongo.py check "$TABLES" "$ROWS"
+    keep_best
+  done
+  report mongo "dt (checkpoint every 1s)" "$dt1" "$rss1"
+  report mongo "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
+  peer=$(python3 scripts/bench/mongo.py insertmany "$TABLES" "$ROWS")
+  python3 scripts/bench/mongo.py check "$TABLES" "$ROWS"
+  report mongo "insertMany into the target" "$peer" -
+  ratio mongo "insertMany" "$dt1" "$peer"
+  ratio mongo "dt (every 3600s)" "$dt1" "$dt3600"
+}
+
+# ---------------------------------------------------------------- memory on one big table
+bench_rss() {
+  local big=${BENCH_BIG_ROWS:-5000000}
+  echo "== memory: one MySQL table of $big rows"
+  "${MY_SRC[@]}" -e "DROP DATABASE IF EXISTS big_db; CREATE DATABASE big_db"
+  sysbench oltp_common --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port=3307 --mysql-user=root --mysql-db=big_db \
+    --tables=1 --table-size="$big" --threads=2 prepare >/dev/null
+  { echo "DROP DATABASE IF EXISTS big_db; CREATE DATABASE big_db; USE big_db;"
+    "${MY_SRC[@]}" -N -e "SHOW CREATE TABLE big_db.sbtest1" | cut -f2- | sed 's/\\n/\n/g'; echo ";"
+  } | "${MY_DST[@]}"
+  dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 1 big_db
+  timed dt-rss "$DT" "$WORK/mysql.ini"
+  local n; n=$("${MY_DST[@]}" -N -e "SELECT COUNT(*) FROM big_db.sbtest1")
+  [[ $n == "$big" ]] || { echo "big table has $n rows, expected $big" >&2; exit 1; }
+  printf '%-6s %-34s %8.2f s %10.0f rows/s %8s\n' rss "dt, one table of $big rows" "$SECS" "$(echo "$big / $SECS" | bc -l)" "$(( RSS / 1024 )) MB" | tee -a "$RESULTS"
+  "${MY_SRC[@]}" -e "DROP DATABASE big_db"; "${MY_DST[@]}" -e "DROP DATABASE big_db"
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); $TABLES x $ROWS rows per path"
+for p in "${PATHS[@]}"; do "bench_$p"; done
+echo; echo "== results ($TOTAL rows per run)"; cat "$RESULTS"

@@ -1,0 +1,71 @@
+"""Mongo side of scripts/bench.sh: sysbench-shaped documents, target reset, row checks, and
+the peer run (a plain batched insertMany of the same documents into the target)."""
+import random
+import sys
+import time
+
+import pymongo
+
+SRC = "mongodb://127.0.0.1:27017"
+DST = "mongodb://127.0.0.1:27018"
+DB = "bench_db"
+
+
+def docs(table, rows):
+    rnd = random.Random(table)
+    for i in range(1, rows + 1):
+        yield {"_id": i, "k": rnd.randint(1, rows),
+               "c": "-".join("%011d" % rnd.randint(0, 10**11 - 1) for _ in range(10)),
+               "pad": "-".join("%011d" % rnd.randint(0, 10**11 - 1) for _ in range(5))}
+
+
+def batches(it, n):
+    batch = []
+    for d in it:
+        batch.append(d)
+        if len(batch) == n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def prepare(tables, rows):
+    db = pymongo.MongoClient(SRC)[DB]
+    db.client.drop_database(DB)
+    for t in range(1, tables + 1):
+        coll = db["sbtest%d" % t]
+        for b in batches(docs(t, rows), 10000):
+            coll.insert_many(b, ordered=False)
+        coll.create_index("k")
+
+
+def reset(tables, rows):
+    client = pymongo.MongoClient(DST)
+    client.drop_database(DB)
+
+
+def check(tables, rows):
+    db = pymongo.MongoClient(DST)[DB]
+    for t in range(1, tables + 1):
+        n = db["sbtest%d" % t].count_documents({})
+        if n != rows:
+            sys.exit("sbtest%d has %d documents, expected %d" % (t, n, rows))
+
+
+def insertmany(tables, rows):
+    reset(tables, rows)
+    src = pymongo.MongoClient(SRC)[DB]
+    dst = pymongo.MongoClient(DST)[DB]
+    loaded = {t: list(src["sbtest%d" % t].find({})) for t in range(1, tables + 1)}
+    start = time.time()
+    for t, all_docs in loaded.items():
+        coll = dst["sbtest%d" % t]
+        for b in batches(all_docs, 10000):
+            coll.insert_many(b, ordered=False)
+    print("%.2f" % (time.time() - start))
+
+
+if __name__ == "__main__":
+    op, tables, rows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    globals()[op](tables, rows)
