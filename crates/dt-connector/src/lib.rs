@@ -57,6 +57,19 @@ impl TableMeta {
     }
 }
 
+/// A sequence of the source as it stands after the copy. Copying it to the target keeps
+/// new rows written there from drawing key values that copied rows already use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SequenceState {
+    /// The sequence's own schema and name.
+    pub id: TableId,
+    /// The table column it feeds (a `serial` or identity column), if it belongs to one.
+    pub owner: Option<(TableId, String)>,
+    pub last_value: i64,
+    /// False when `nextval` was never called: the next value is `last_value` itself.
+    pub is_called: bool,
+}
+
 /// Chooses how a table is paged and identified, from its unique keys given as
 /// (is_primary, column names), primary key first.
 ///
@@ -178,6 +191,11 @@ pub trait Extractor: Send + Sync {
         resume_value: Option<&str>,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64>;
+    /// Sequences that belong with `tables` (the selected ones, finished or not), read after
+    /// the copy. Only PostgreSQL has any; MySQL's AUTO_INCREMENT follows inserted values.
+    async fn sequences(&self, _tables: &[TableId]) -> Result<Vec<SequenceState>> {
+        Ok(Vec::new())
+    }
 }
 
 /// Writes rows to a target.
@@ -200,6 +218,11 @@ pub trait Sinker: Send + Sync {
         clear: bool,
         rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64>;
+    /// Sets the target's sequences to the source's values; returns how many were set.
+    async fn set_sequences(&self, seqs: &[SequenceState]) -> Result<usize> {
+        debug_assert!(seqs.is_empty(), "this sinker has no sequences");
+        Ok(0)
+    }
 }
 
 /// Builds the extractor and sinker of a task.

@@ -128,6 +128,16 @@ impl Task {
                 .try_collect()
                 .await?;
             reports.sort_by(|a, b| a.id.cmp(&b.id));
+            // Sequences last, read after every row is in: setval is idempotent, so a run
+            // that finds every table finished still brings them up to date.
+            let seqs = extractor.sequences(&tables).await?;
+            if !seqs.is_empty() {
+                let set = sinker.set_sequences(&seqs).await?;
+                info!(
+                    "task, {set} of {} sequence(s) set in the target",
+                    seqs.len()
+                );
+            }
             Ok::<_, anyhow::Error>(reports)
         };
         let live = async {

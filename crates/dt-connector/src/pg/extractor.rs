@@ -16,7 +16,10 @@ use tokio::sync::mpsc;
 
 use super::text::{parse_line, take_lines};
 use super::{literal, quote};
-use crate::{choose_key, plan_table, selected, Batch, ColumnMeta, Extractor, TableMeta, TablePlan};
+use crate::{
+    choose_key, plan_table, selected, Batch, ColumnMeta, Extractor, SequenceState, TableMeta,
+    TablePlan,
+};
 
 pub struct PgExtractor {
     pool: PgPool,
@@ -297,5 +300,57 @@ impl Extractor for PgExtractor {
             Some(k) => self.extract_paged(meta, k, resume_value, &tx).await,
             None => self.extract_stream(meta, &tx).await,
         }
+    }
+
+    /// A sequence is taken when the column it feeds belongs to a selected table, or, when it
+    /// feeds no column, when its schema holds a selected table.
+    async fn sequences(&self, tables: &[TableId]) -> Result<Vec<SequenceState>> {
+        let rows = sqlx::query(
+            "SELECT n.nspname::text, c.relname::text, tn.nspname::text, t.relname::text, a.attname::text \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+               AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 \
+             LEFT JOIN pg_class t ON t.oid = d.refobjid \
+             LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace \
+             LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid \
+             WHERE c.relkind = 'S' AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+             ORDER BY 1, 2",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .context("cannot list the source sequences")?;
+        let mut out = Vec::new();
+        for r in rows {
+            let id = TableId::new(r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?);
+            let owner = match (
+                r.try_get::<Option<String>, _>(2)?,
+                r.try_get::<Option<String>, _>(3)?,
+                r.try_get::<Option<String>, _>(4)?,
+            ) {
+                (Some(schema), Some(tb), Some(col)) => Some((TableId::new(schema, tb), col)),
+                _ => None,
+            };
+            let wanted = match &owner {
+                Some((tb, _)) => tables.contains(tb),
+                None => tables.iter().any(|t| t.schema == id.schema),
+            };
+            if !wanted {
+                continue;
+            }
+            let (last_value, is_called): (i64, bool) = sqlx::query_as(&format!(
+                "SELECT last_value, is_called FROM {}",
+                table_name(&id)
+            ))
+            .fetch_one(&self.pool)
+            .await
+            .with_context(|| format!("cannot read the source sequence {id}"))?;
+            out.push(SequenceState {
+                id,
+                owner,
+                last_value,
+                is_called,
+            });
+        }
+        Ok(out)
     }
 }

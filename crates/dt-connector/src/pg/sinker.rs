@@ -11,11 +11,12 @@ use dt_common::TableId;
 use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::{Connection, Executor};
 use tokio::sync::mpsc;
+use tracing::{info, warn};
 
 use super::extractor::{read_columns, read_unique_keys, table_name};
 use super::quote;
 use super::text::push_row;
-use crate::{next_atomic_rows, AtomicMsg, KeyKind, Sinker, TableMeta};
+use crate::{next_atomic_rows, AtomicMsg, KeyKind, SequenceState, Sinker, TableMeta};
 
 pub struct PgSinker {
     pool: PgPool,
@@ -232,5 +233,60 @@ impl Sinker for PgSinker {
         }
         tx.commit().await.with_context(ctx)?;
         Ok(total)
+    }
+
+    /// The target sequence of one that feeds a column is the one feeding the routed column
+    /// (found with `pg_get_serial_sequence`, so its name may differ); any other goes by its
+    /// name in the routed schema. A sequence missing from the target is a warning: the
+    /// rows are all there, only new inserts may collide.
+    async fn set_sequences(&self, seqs: &[SequenceState]) -> Result<usize> {
+        let mut set = 0;
+        for seq in seqs {
+            let (target, found): (String, Option<String>) = match &seq.owner {
+                Some((tb, col)) => {
+                    let tb_dst = self.router.route_table(tb);
+                    let col_dst = self.router.route_col(tb, col);
+                    let found = sqlx::query_scalar("SELECT pg_get_serial_sequence($1, $2)")
+                        .bind(table_name(&tb_dst))
+                        .bind(col_dst)
+                        .fetch_one(&self.pool)
+                        .await
+                        .with_context(|| {
+                            format!("cannot look up the sequence of {tb_dst} column `{col_dst}`")
+                        })?;
+                    (
+                        format!("the sequence of {tb_dst} column `{col_dst}`"),
+                        found,
+                    )
+                }
+                None => {
+                    let schema = self.router.route_table(&seq.id).schema;
+                    let name = table_name(&TableId::new(schema, seq.id.tb.clone()));
+                    let found = sqlx::query_scalar("SELECT to_regclass($1)::text")
+                        .bind(&name)
+                        .fetch_one(&self.pool)
+                        .await
+                        .with_context(|| format!("cannot look up target sequence {name}"))?;
+                    (format!("target sequence {name}"), found)
+                }
+            };
+            let Some(name) = found else {
+                warn!("sequence, {} not set: {target} does not exist", seq.id);
+                continue;
+            };
+            sqlx::query("SELECT setval($1::regclass, $2, $3)")
+                .bind(&name)
+                .bind(seq.last_value)
+                .bind(seq.is_called)
+                .execute(&self.pool)
+                .await
+                .with_context(|| format!("cannot set target sequence {name}"))?;
+            info!(
+                "sequence, {} -> {name}: last_value {}, is_called {}",
+                seq.id, seq.last_value, seq.is_called
+            );
+            set += 1;
+        }
+        Ok(set)
     }
 }
