@@ -70,6 +70,18 @@ pub struct SequenceState {
     pub is_called: bool,
 }
 
+/// An object that belongs with the copied tables and is brought to the target after their
+/// rows, at the end of every successful run (each is set idempotently).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DbObject {
+    Sequence(SequenceState),
+    /// A MongoDB secondary index: its collection and its `listIndexes` entry.
+    MongoIndex {
+        coll: TableId,
+        spec: bson::Document,
+    },
+}
+
 /// Chooses how a table is paged and identified, from its unique keys given as
 /// (is_primary, column names), primary key first.
 ///
@@ -191,9 +203,10 @@ pub trait Extractor: Send + Sync {
         resume_value: Option<&str>,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64>;
-    /// Sequences that belong with `tables` (the selected ones, finished or not), read after
-    /// the copy. Only PostgreSQL has any; MySQL's AUTO_INCREMENT follows inserted values.
-    async fn sequences(&self, _tables: &[TableId]) -> Result<Vec<SequenceState>> {
+    /// Objects that belong with `tables` (the selected ones, finished or not), read after
+    /// the copy: PostgreSQL sequences, MongoDB indexes. MySQL has none to bring: its
+    /// AUTO_INCREMENT follows the inserted values, and dt creates no schema objects there.
+    async fn objects(&self, _tables: &[TableId]) -> Result<Vec<DbObject>> {
         Ok(Vec::new())
     }
 }
@@ -218,9 +231,10 @@ pub trait Sinker: Send + Sync {
         clear: bool,
         rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64>;
-    /// Sets the target's sequences to the source's values; returns how many were set.
-    async fn set_sequences(&self, seqs: &[SequenceState]) -> Result<usize> {
-        debug_assert!(seqs.is_empty(), "this sinker has no sequences");
+    /// Brings `objects` to the target; returns how many were set. One that cannot be
+    /// matched in the target is a warning in default.log, not an error.
+    async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
+        debug_assert!(objects.is_empty(), "this sinker has no objects to apply");
         Ok(0)
     }
 }

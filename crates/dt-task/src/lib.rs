@@ -128,14 +128,14 @@ impl Task {
                 .try_collect()
                 .await?;
             reports.sort_by(|a, b| a.id.cmp(&b.id));
-            // Sequences last, read after every row is in: setval is idempotent, so a run
-            // that finds every table finished still brings them up to date.
-            let seqs = extractor.sequences(&tables).await?;
-            if !seqs.is_empty() {
-                let set = sinker.set_sequences(&seqs).await?;
+            // Sequences and indexes last, read after every row is in. Setting them is
+            // idempotent, so a run that finds every table finished still brings them over.
+            let objects = extractor.objects(&tables).await?;
+            if !objects.is_empty() {
+                let set = sinker.apply_objects(&objects).await?;
                 info!(
-                    "task, {set} of {} sequence(s) set in the target",
-                    seqs.len()
+                    "task, {set} of {} sequence(s) and index(es) set in the target",
+                    objects.len()
                 );
             }
             Ok::<_, anyhow::Error>(reports)

@@ -15,7 +15,7 @@ use mongodb::Client;
 use tokio::sync::mpsc;
 
 use super::id::{id_from_position, id_to_position, type_group, TYPE_GROUPS};
-use crate::{plan_table, Batch, ColumnMeta, Extractor, KeyKind, TableMeta, TablePlan};
+use crate::{plan_table, Batch, ColumnMeta, DbObject, Extractor, KeyKind, TableMeta, TablePlan};
 
 const SYSTEM_DBS: &[&str] = &["admin", "local", "config"];
 
@@ -196,5 +196,38 @@ impl Extractor for MongoExtractor {
             }
         }
         Ok(total)
+    }
+
+    /// The secondary indexes of every selected collection (`_id_` exists by itself).
+    async fn objects(&self, tables: &[TableId]) -> Result<Vec<DbObject>> {
+        let mut out = Vec::new();
+        for id in tables {
+            let ctx = || format!("cannot list the indexes of source collection {id}");
+            let reply = self
+                .client
+                .database(&id.schema)
+                .run_command(doc! { "listIndexes": &id.tb })
+                .await
+                .with_context(ctx)?;
+            let cursor = reply.get_document("cursor").with_context(ctx)?;
+            // A collection holds at most 64 indexes, well within one first batch.
+            anyhow::ensure!(
+                cursor.get_i64("id").unwrap_or(0) == 0,
+                "{}: more indexes than one reply holds",
+                ctx()
+            );
+            for spec in cursor.get_array("firstBatch").with_context(ctx)? {
+                let Bson::Document(spec) = spec else {
+                    anyhow::bail!("{}: an index entry is not a document", ctx());
+                };
+                if spec.get_str("name") != Ok("_id_") {
+                    out.push(DbObject::MongoIndex {
+                        coll: id.clone(),
+                        spec: spec.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 }

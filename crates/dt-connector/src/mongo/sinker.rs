@@ -10,8 +10,9 @@ use dt_common::router::Router;
 use mongodb::error::ErrorKind;
 use mongodb::Client;
 use tokio::sync::mpsc;
+use tracing::{info, warn};
 
-use crate::{AtomicMsg, Sinker, TableMeta};
+use crate::{AtomicMsg, DbObject, Sinker, TableMeta};
 
 const DUPLICATE_KEY: i32 = 11000;
 
@@ -103,5 +104,42 @@ impl Sinker for MongoSinker {
             "collection {} has no _id key; this cannot happen in MongoDB",
             meta.id
         ))
+    }
+
+    /// Creates each index in the routed collection, one `createIndexes` at a time so that a
+    /// refusal names its index. An index already there with the same spec is a no-op; one
+    /// the server refuses (a conflicting index of that name, an index kind it does not
+    /// support, duplicates under a unique index) is a warning: the documents are all there.
+    async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
+        let mut set = 0;
+        for obj in objects {
+            let DbObject::MongoIndex { coll, spec } = obj else {
+                continue;
+            };
+            let target = self.router.route_table(coll);
+            let mut spec = spec.clone();
+            spec.remove("ns");
+            let name = spec.get_str("name").unwrap_or("?").to_string();
+            let reply = self
+                .client
+                .database(&target.schema)
+                .run_command(doc! { "createIndexes": &target.tb, "indexes": [spec] })
+                .await;
+            match reply {
+                Ok(_) => {
+                    info!("index, {coll} -> {target}: index `{name}` in place");
+                    set += 1;
+                }
+                Err(e) if matches!(e.kind.as_ref(), ErrorKind::Command(_)) => {
+                    warn!("index, {coll} -> {target}: index `{name}` not created: {e}");
+                }
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot create index `{name}` on target collection {target}")
+                    })
+                }
+            }
+        }
+        Ok(set)
     }
 }

@@ -17,8 +17,8 @@ use tokio::sync::mpsc;
 use super::text::{parse_line, take_lines};
 use super::{literal, quote};
 use crate::{
-    choose_key, plan_table, selected, Batch, ColumnMeta, Extractor, SequenceState, TableMeta,
-    TablePlan,
+    choose_key, plan_table, selected, Batch, ColumnMeta, DbObject, Extractor, SequenceState,
+    TableMeta, TablePlan,
 };
 
 pub struct PgExtractor {
@@ -304,7 +304,7 @@ impl Extractor for PgExtractor {
 
     /// A sequence is taken when the column it feeds belongs to a selected table, or, when it
     /// feeds no column, when its schema holds a selected table.
-    async fn sequences(&self, tables: &[TableId]) -> Result<Vec<SequenceState>> {
+    async fn objects(&self, tables: &[TableId]) -> Result<Vec<DbObject>> {
         let rows = sqlx::query(
             "SELECT n.nspname::text, c.relname::text, tn.nspname::text, t.relname::text, a.attname::text \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -344,12 +344,12 @@ impl Extractor for PgExtractor {
             .fetch_one(&self.pool)
             .await
             .with_context(|| format!("cannot read the source sequence {id}"))?;
-            out.push(SequenceState {
+            out.push(DbObject::Sequence(SequenceState {
                 id,
                 owner,
                 last_value,
                 is_called,
-            });
+            }));
         }
         Ok(out)
     }

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 use super::extractor::{read_columns, read_unique_keys, table_name};
 use super::quote;
 use super::text::push_row;
-use crate::{next_atomic_rows, AtomicMsg, KeyKind, SequenceState, Sinker, TableMeta};
+use crate::{next_atomic_rows, AtomicMsg, DbObject, KeyKind, Sinker, TableMeta};
 
 pub struct PgSinker {
     pool: PgPool,
@@ -239,9 +239,12 @@ impl Sinker for PgSinker {
     /// (found with `pg_get_serial_sequence`, so its name may differ); any other goes by its
     /// name in the routed schema. A sequence missing from the target is a warning: the
     /// rows are all there, only new inserts may collide.
-    async fn set_sequences(&self, seqs: &[SequenceState]) -> Result<usize> {
+    async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
         let mut set = 0;
-        for seq in seqs {
+        for obj in objects {
+            let DbObject::Sequence(seq) = obj else {
+                continue;
+            };
             let (target, found): (String, Option<String>) = match &seq.owner {
                 Some((tb, col)) => {
                     let tb_dst = self.router.route_table(tb);
