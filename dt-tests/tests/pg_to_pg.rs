@@ -192,3 +192,63 @@ fn sequence_test() {
         Ok(())
     });
 }
+
+#[test]
+fn foreign_key_test() {
+    use anyhow::ensure;
+    use dt_tests::runner::{expect_success, run_dt, Case};
+    const CASE: &str = "pg_to_pg/snapshot/fk_test";
+    let _guard = serial();
+    block_on(async {
+        // Foreign keys checked: the child's first rows fail, with what to do about it.
+        let case = scenario::failure(
+            Pg,
+            CASE,
+            &Pg.src(),
+            &Pg.dst(),
+            &[],
+            1,
+            &[
+                "target table `fk_db`.`a_child`",
+                "a_child_parent_id_fkey",
+                "add foreign keys to the target after the copy, or set [sinker] disable_triggers=true",
+            ],
+        )
+        .await?;
+        ensure!(case.finished_log().is_empty(), "{:?}", case.finished_log());
+
+        // A role that may not set session_replication_role is told so before anything is copied.
+        let plain = Pg.dst().replace("postgres@", "dt_plain_user@");
+        let case = scenario::failure(
+            Pg,
+            CASE,
+            &Pg.src(),
+            &plain,
+            &[("sinker.disable_triggers", "true")],
+            1,
+            &[
+                "disable_triggers=true",
+                "superuser",
+                "session_replication_role",
+            ],
+        )
+        .await?;
+        scenario::nothing_recorded(&case)?;
+
+        // Triggers disabled: every row arrives, foreign keys and ordinary triggers stay quiet.
+        let case = Case::load(CASE);
+        Pg.prepare(&case).await?;
+        let config = case.config(&Pg.src(), &Pg.dst(), &[("sinker.disable_triggers", "true")]);
+        expect_success(&run_dt(&config))?;
+        for tb in ["a_child", "b_parent", "b_tree", "c_audited"] {
+            dt_tests::compare::pg_assert_same(("fk_db", tb), ("fk_db", tb)).await?;
+        }
+        ensure!(
+            Pg.target_keys("fk_db", "z_audit_log", "id")
+                .await?
+                .is_empty(),
+            "the target's audit trigger fired"
+        );
+        Ok(())
+    });
+}

@@ -70,6 +70,11 @@ pub struct SinkerConfig {
     /// COPY, 1,000 otherwise.
     #[serde(default)]
     pub batch_size: usize,
+    /// PostgreSQL only: write with `session_replication_role = replica`, which turns off
+    /// foreign-key checks and ordinary triggers in the target sessions (like pg_dump's
+    /// `--disable-triggers`). Needs a superuser, or SET privilege on that parameter.
+    #[serde(default)]
+    pub disable_triggers: bool,
 }
 
 /// `[filter]`
@@ -220,7 +225,16 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
         "extractor",
         &["db_type", "extract_type", "url", "batch_size"],
     ),
-    ("sinker", &["db_type", "sink_type", "url", "batch_size"]),
+    (
+        "sinker",
+        &[
+            "db_type",
+            "sink_type",
+            "url",
+            "batch_size",
+            "disable_triggers",
+        ],
+    ),
     (
         "filter",
         &["do_dbs", "ignore_dbs", "do_tbs", "ignore_tbs", "do_events"],
@@ -338,6 +352,14 @@ impl TaskConfig {
             &["snapshot"],
         )?;
         one_of("sinker", "sink_type", &self.sinker.sink_type, &["write"])?;
+        if self.sinker.disable_triggers && self.sinker.db_type != DbType::Pg {
+            return Err(ConfigError::invalid(
+                "sinker",
+                "disable_triggers",
+                "true",
+                "only PostgreSQL targets can disable triggers (MySQL targets already write with foreign_key_checks=0)",
+            ));
+        }
         one_of(
             "parallelizer",
             "parallel_type",
@@ -618,6 +640,7 @@ mod tests {
                 "maybe",
             ),
             ("[runtime]\nlog_level=loud\n", "runtime.log_level", "loud"),
+            ("disable_triggers=true\n", "sinker.disable_triggers", "true"),
             (
                 "[filter]\ndo_tbs=`unclosed.x\n",
                 "filter.do_tbs",

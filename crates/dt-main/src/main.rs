@@ -74,13 +74,66 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            error!("task failed: {e:#}");
+            error!("task failed: {}", one_line(&e));
             fail(EXIT_FAILED, "task failed", &e)
         }
     }
 }
 
 fn fail(code: u8, what: &str, e: &anyhow::Error) -> ExitCode {
-    eprintln!("dt: {what}: {e:#}");
+    eprintln!("dt: {what}: {}", one_line(e));
     ExitCode::from(code)
+}
+
+/// The error and its causes on one line, outermost first. A cause whose text the previous
+/// message already ends with is left out (sqlx prints a database error, then the same
+/// error again as its source).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.last().is_some_and(|prev| prev.ends_with(&text)) {
+            continue;
+        }
+        out.push(text);
+    }
+    out.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[derive(Debug)]
+    struct Inner;
+    impl std::fmt::Display for Inner {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("permission denied")
+        }
+    }
+    impl std::error::Error for Inner {}
+
+    #[derive(Debug)]
+    struct Outer(Inner);
+    impl std::fmt::Display for Outer {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "error returned from database: {}", self.0)
+        }
+    }
+    impl std::error::Error for Outer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn causes_repeated_by_their_parent_are_left_out() {
+        let e = anyhow::Error::new(Outer(Inner)).context("cannot connect");
+        assert_eq!(
+            one_line(&e),
+            "cannot connect: error returned from database: permission denied"
+        );
+        let e = anyhow::anyhow!("disk full").context("cannot write");
+        assert_eq!(one_line(&e), "cannot write: disk full");
+    }
 }

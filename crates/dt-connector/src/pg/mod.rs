@@ -31,8 +31,13 @@ pub fn literal(text: &str) -> String {
 }
 
 /// Opens a pool whose sessions print values in a form the other end reads back exactly.
-async fn connect(url: &str, max: u32, end: &str) -> Result<PgPool> {
+async fn connect(url: &str, max: u32, end: &str, disable_triggers: bool) -> Result<PgPool> {
     let opts: PgConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
+    let opts = if disable_triggers {
+        opts.options([("session_replication_role", "replica")])
+    } else {
+        opts
+    };
     let opts = opts.options([
         ("TimeZone", "UTC"),
         ("DateStyle", "ISO"),
@@ -47,7 +52,15 @@ async fn connect(url: &str, max: u32, end: &str) -> Result<PgPool> {
             "cannot connect to the {end} PostgreSQL server at {}",
             redact(url)
         )
-    })?;
+    });
+    let probe = if disable_triggers {
+        probe.context(
+            "[sinker] disable_triggers=true sets session_replication_role=replica, which needs a \
+             superuser or SET privilege on that parameter",
+        )?
+    } else {
+        probe?
+    };
     probe.close().await.ok();
     Ok(PgPoolOptions::new()
         .max_connections(max)
@@ -64,12 +77,14 @@ pub async fn build(
         &cfg.extractor.url,
         2 + 2 * p.parallel_tables as u32,
         "source",
+        false,
     )
     .await?;
     let dst = connect(
         &cfg.sinker.url,
         (p.parallel_size * p.parallel_tables) as u32 + 1,
         "target",
+        cfg.sinker.disable_triggers,
     )
     .await?;
     let extractor = PgExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);

@@ -113,6 +113,82 @@ impl PgSinker {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn write_rows(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
+        let t = self.target(meta);
+        let ctx = || format!("cannot write to target table {}", t.id);
+        for chunk in rows.chunks(self.batch_size.max(1)) {
+            match meta.key {
+                KeyKind::None => {
+                    let mut conn = self.pool.acquire().await.with_context(ctx)?;
+                    Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk)
+                        .await
+                        .with_context(ctx)?;
+                }
+                KeyKind::Single | KeyKind::Composite => {
+                    // Fast path: a plain COPY, which is all or nothing. If any row is
+                    // already there (re-sent after an interruption) it fails with a unique
+                    // violation and the chunk goes through the upsert instead.
+                    let mut conn = self.pool.acquire().await.with_context(ctx)?;
+                    match Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk).await {
+                        Ok(()) => {}
+                        Err(e) if is_unique_violation(&e) => {
+                            drop(conn);
+                            self.upsert(meta, &t, chunk).await.with_context(ctx)?
+                        }
+                        Err(e) => return Err(e).with_context(ctx),
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn write_all_atomic(
+        &self,
+        meta: &TableMeta,
+        clear: bool,
+        mut rx: mpsc::Receiver<AtomicMsg>,
+    ) -> Result<u64> {
+        let t = self.target(meta);
+        let ctx = || format!("cannot write to target table {}", t.id);
+        let mut conn = self.pool.acquire().await.with_context(ctx)?;
+        let mut tx = conn.begin().await.with_context(ctx)?;
+        if clear {
+            tx.execute(format!("DELETE FROM ONLY {}", table_name(&t.id)).as_str())
+                .await
+                .with_context(ctx)?;
+        }
+        let mut total = 0u64;
+        while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
+            Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, &rows)
+                .await
+                .with_context(ctx)?;
+            total += rows.len() as u64;
+        }
+        tx.commit().await.with_context(ctx)?;
+        Ok(total)
+    }
+}
+
+/// Adds what to do to a foreign-key violation: tables are copied in name order and in
+/// parallel, so a row may arrive before the row it references.
+fn explain_fk_violation(e: anyhow::Error) -> anyhow::Error {
+    let fk = e.chain().any(|c| {
+        c.downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .and_then(|d| d.code())
+            .is_some_and(|c| c == "23503")
+    });
+    if fk {
+        e.context(
+            "a row references a row that is not in the target yet (tables are copied in name \
+             order, several at a time): add foreign keys to the target after the copy, or set \
+             [sinker] disable_triggers=true",
+        )
+    } else {
+        e
+    }
 }
 
 fn is_unique_violation(e: &anyhow::Error) -> bool {
@@ -180,59 +256,20 @@ impl Sinker for PgSinker {
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
-        let t = self.target(meta);
-        let ctx = || format!("cannot write to target table {}", t.id);
-        for chunk in rows.chunks(self.batch_size.max(1)) {
-            match meta.key {
-                KeyKind::None => {
-                    let mut conn = self.pool.acquire().await.with_context(ctx)?;
-                    Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk)
-                        .await
-                        .with_context(ctx)?;
-                }
-                KeyKind::Single | KeyKind::Composite => {
-                    // Fast path: a plain COPY, which is all or nothing. If any row is
-                    // already there (re-sent after an interruption) it fails with a unique
-                    // violation and the chunk goes through the upsert instead.
-                    let mut conn = self.pool.acquire().await.with_context(ctx)?;
-                    match Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk).await {
-                        Ok(()) => {}
-                        Err(e) if is_unique_violation(&e) => {
-                            drop(conn);
-                            self.upsert(meta, &t, chunk).await.with_context(ctx)?
-                        }
-                        Err(e) => return Err(e).with_context(ctx),
-                    }
-                }
-            }
-        }
-        Ok(())
+        self.write_rows(meta, rows)
+            .await
+            .map_err(explain_fk_violation)
     }
 
     async fn write_atomic(
         &self,
         meta: &TableMeta,
         clear: bool,
-        mut rx: mpsc::Receiver<AtomicMsg>,
+        rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64> {
-        let t = self.target(meta);
-        let ctx = || format!("cannot write to target table {}", t.id);
-        let mut conn = self.pool.acquire().await.with_context(ctx)?;
-        let mut tx = conn.begin().await.with_context(ctx)?;
-        if clear {
-            tx.execute(format!("DELETE FROM ONLY {}", table_name(&t.id)).as_str())
-                .await
-                .with_context(ctx)?;
-        }
-        let mut total = 0u64;
-        while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
-            Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, &rows)
-                .await
-                .with_context(ctx)?;
-            total += rows.len() as u64;
-        }
-        tx.commit().await.with_context(ctx)?;
-        Ok(total)
+        self.write_all_atomic(meta, clear, rx)
+            .await
+            .map_err(explain_fk_violation)
     }
 
     /// The target sequence of one that feeds a column is the one feeding the routed column
