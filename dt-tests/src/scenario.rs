@@ -8,7 +8,7 @@ use crate::compare::{
     mongo_assert_same, mongo_collections, mysql_assert_same, mysql_tables, pg_assert_same,
     pg_tables,
 };
-use crate::runner::{expect_success, run_dt, run_with_kills, Case, Rng};
+use crate::runner::{expect_success, run_dt, run_with_kills, spawn_dt, Case, Rng};
 use crate::servers;
 
 /// A data path.
@@ -259,6 +259,78 @@ pub async fn crash(kind: Kind, case: &str, schema: &str, rows: usize) -> Result<
 
 /// Runs a bad-input case; checks the exit code, that stderr gives a one-line reason naming
 /// `needles`, and returns the case for checks of what was recorded.
+/// SIGTERM in the middle of the copy, with periodic checkpoints out of the way: dt stops
+/// with exit 1 and says why, has recorded the committed progress on its way out, and the
+/// next run resumes from it and completes the copy.
+pub async fn interrupt(kind: Kind, case: &str, schema: &str, rows: usize) -> Result<()> {
+    let case = Case::load(case);
+    kind.prepare(&case).await?;
+    let config = case.config(
+        &kind.src(),
+        &kind.dst(),
+        &[("pipeline.checkpoint_interval_secs", "3600")],
+    );
+    let mut child = spawn_dt(&config);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !case
+        .default_log()
+        .iter()
+        .any(|l| l.contains("task, start "))
+    {
+        ensure!(child.try_wait()?.is_none(), "dt ended before copying");
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "dt did not start copying"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    ensure!(
+        child.try_wait()?.is_none(),
+        "the case is too small to interrupt"
+    );
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()?;
+    ensure!(status.success(), "kill -TERM failed");
+    let out = child.wait_with_output()?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(1) && stderr.contains("interrupted by SIGTERM"),
+        "expected exit 1 naming SIGTERM, got {:?}: {stderr}",
+        out.status.code()
+    );
+    let finished = case.finished_log();
+    let unfinished_position = case.position_log().iter().any(|p| {
+        !finished.iter().any(|f| {
+            let tb = |l: &str| {
+                l.split(r#""tb":"#)
+                    .nth(1)
+                    .map(|t| t.split('"').nth(1).map(str::to_string))
+            };
+            tb(f) == tb(p)
+        })
+    });
+    ensure!(
+        unfinished_position,
+        "no position of an unfinished table was recorded on the way out:\n{:?}",
+        case.position_log()
+    );
+    expect_success(&run_dt(&config))?;
+    ensure!(
+        case.default_log()
+            .iter()
+            .any(|l| l.contains(": resume after ")),
+        "the next run did not resume from a recorded position"
+    );
+    let compared = kind.assert_schemas_same(&[schema]).await?;
+    ensure!(
+        compared == rows,
+        "compared {compared} rows, expected {rows}"
+    );
+    Ok(())
+}
+
 pub async fn failure(
     kind: Kind,
     case: &str,

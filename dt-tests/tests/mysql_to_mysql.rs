@@ -80,3 +80,14 @@ fn bad_input_malformed_resume_config() {
         &["resume.config:2"],
     ));
 }
+
+#[test]
+fn interrupt_test() {
+    let _guard = serial();
+    block_on(scenario::interrupt(
+        Mysql,
+        "mysql_to_mysql/snapshot/crash_test",
+        "crash_db",
+        105_000,
+    ));
+}

@@ -252,3 +252,14 @@ fn foreign_key_test() {
         Ok(())
     });
 }
+
+#[test]
+fn interrupt_test() {
+    let _guard = serial();
+    block_on(scenario::interrupt(
+        Pg,
+        "pg_to_pg/snapshot/crash_test",
+        "crash_db",
+        105_000,
+    ));
+}

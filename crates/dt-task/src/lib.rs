@@ -150,6 +150,10 @@ impl Task {
             r = copy_all => r,
             e = ticker => Err(e),
             _ = live => unreachable!("the live display never ends"),
+            signal = interrupted() => Err(anyhow::anyhow!(
+                "interrupted by {signal}; what the target committed is recorded, run the task \
+                 again with [resumer] resume_from_log=true to continue"
+            )),
         };
         match result {
             Ok(tables) => {
@@ -166,5 +170,22 @@ impl Task {
                 Err(e)
             }
         }
+    }
+}
+
+/// Waits for SIGINT or SIGTERM and names it. The copy is then dropped (uncommitted target
+/// transactions roll back) and the acknowledged progress is checkpointed, as on any failure.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        // Without handlers the default action (exit) stays, which is as safe as a crash.
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => "SIGINT",
+        _ = term.recv() => "SIGTERM",
     }
 }
