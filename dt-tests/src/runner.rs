@@ -144,6 +144,14 @@ impl Case {
         read_lines(&self.log_dir().join("default.log"))
     }
 
+    /// How many times default.log says a table was skipped as finished, over all runs.
+    pub fn skipped_as_finished(&self) -> usize {
+        self.default_log()
+            .iter()
+            .filter(|l| l.contains("finished in an earlier run"))
+            .count()
+    }
+
     /// Lines of the task's position.log.
     pub fn position_log(&self) -> Vec<String> {
         read_lines(&self.log_dir().join("position.log"))

@@ -244,10 +244,7 @@ pub async fn crash(kind: Kind, case: &str, schema: &str, rows: usize) -> Result<
         .map(|l| message(l).to_string())
         .collect();
     let resumed = log.iter().filter(|l| l.contains(": resume after ")).count();
-    let skipped = log
-        .iter()
-        .filter(|l| l.contains("finished in an earlier run"))
-        .count();
+    let skipped = case.skipped_as_finished();
     println!("{killed} kills, {resumed} table starts resumed from a position, {skipped} tables skipped as finished");
     ensure!(
         resumed > 0 && skipped > 0,
