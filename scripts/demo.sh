@@ -2,7 +2,8 @@
 # Demo: a MySQL → MySQL migration on the local test servers that is killed (SIGKILL) half way
 # and resumed. Installs what is missing, starts the servers, builds dt, creates 4 tables of
 # 200,000 rows on the source, runs dt, kills it, resumes it, and checks that every table of
-# the target equals its source (row count and CHECKSUM TABLE). Idempotent.
+# the target equals its source (row count and CHECKSUM TABLE, then `dt-main --verify`).
+# Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -93,6 +94,8 @@ for i in 1 2 3 4; do
   d=$("${DST[@]}" -N -e "SELECT COUNT(*) FROM demo_db.sbtest$i; CHECKSUM TABLE demo_db.sbtest$i" | tr '\n\t' '  ')
   if [[ "$s" == "$d" ]]; then echo "sbtest$i: OK   ($s)"; else echo "sbtest$i: DIFF source [$s] target [$d]"; status=1; fi
 done
+say "dt --verify: the same check by dt itself (row count and content digest per table)"
+"$DT" --verify "$WORK/task_config.ini" || status=1
 resumed=$(grep -c "resumed after" "$WORK/run2.out" || true)
 skipped=$(grep -c "skipped (finished earlier)" "$WORK/run2.out" || true)
 echo "run 2: $skipped table(s) skipped as finished, $resumed table(s) continued after their recorded position"

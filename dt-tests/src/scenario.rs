@@ -328,6 +328,100 @@ pub async fn interrupt(kind: Kind, case: &str, schema: &str, rows: usize) -> Res
     Ok(())
 }
 
+/// `--verify` after a copy of the basic case (every type, key shape and special name) finds
+/// every table the same; after the target is altered in three ways — one value changed (in
+/// MongoDB only its type: Int32 2 becomes Int64 2), one row deleted, and in a key-less table
+/// one row traded for a copy of another so the count stays — it exits 1 naming exactly
+/// those tables.
+pub async fn verify(kind: Kind, case: &str, tables: usize) -> Result<()> {
+    let case = Case::load(case);
+    kind.prepare(&case).await?;
+    let config = case.config(&kind.src(), &kind.dst(), &[]);
+    expect_success(&run_dt(&config))?;
+    let run_verify = || {
+        std::process::Command::new(crate::runner::dt_binary())
+            .arg("--verify")
+            .arg(&config)
+            .output()
+    };
+    let out = run_verify()?;
+    expect_success(&out)?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let same = stdout.lines().filter(|l| l.ends_with("  same")).count();
+    ensure!(
+        same == tables && stdout.contains(&format!("{tables} table(s) compared, 0 differ")),
+        "expected {tables} tables the same:\n{stdout}"
+    );
+
+    let expected: &[&str] = match kind {
+        Kind::Mysql => {
+            crate::runner::mysql_exec(
+                &kind.dst(),
+                "UPDATE basic_db.all_types SET f_tinyint = IF(f_tinyint = 1, 2, 1) ORDER BY id LIMIT 1; \
+                 DELETE FROM basic_db.many_rows ORDER BY id LIMIT 1; \
+                 DELETE FROM basic_db.no_key WHERE a IS NULL LIMIT 1; \
+                 INSERT INTO basic_db.no_key VALUES (1, 'dup', x'00');",
+            )
+            .await?;
+            &["all_types", "many_rows", "no_key"]
+        }
+        Kind::Pg => {
+            let mut conn = sqlx::PgConnection::connect(&kind.dst()).await?;
+            sqlx::raw_sql(
+                "UPDATE basic_db.all_types SET f_smallint = CASE WHEN f_smallint = 1 THEN 2 ELSE 1 END \
+                   WHERE id = (SELECT min(id) FROM basic_db.all_types); \
+                 DELETE FROM basic_db.many_rows WHERE id = (SELECT min(id) FROM basic_db.many_rows); \
+                 DELETE FROM basic_db.no_key WHERE ctid = (SELECT ctid FROM basic_db.no_key WHERE a IS NULL LIMIT 1); \
+                 INSERT INTO basic_db.no_key VALUES (1, 'dup', '\\x00');",
+            )
+            .execute(&mut conn)
+            .await?;
+            &["all_types", "many_rows", "no_key"]
+        }
+        Kind::Mongo => {
+            let db = mongodb::Client::with_uri_str(kind.dst())
+                .await?
+                .database("basic_db");
+            let r = db
+                .collection::<bson::Document>("all_types")
+                .update_one(
+                    bson::doc! { "_id": 1 },
+                    bson::doc! { "$set": { "a_second": 2_i64 } },
+                )
+                .await?;
+            ensure!(r.modified_count == 1, "all_types: {r:?}");
+            let r = db
+                .collection::<bson::Document>("many_docs")
+                .delete_one(bson::doc! {})
+                .await?;
+            ensure!(r.deleted_count == 1, "many_docs: {r:?}");
+            &["all_types", "many_docs"]
+        }
+    };
+    let out = run_verify()?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(1),
+        "verify exited {:?} on an altered target:\n{stdout}{stderr}",
+        out.status.code()
+    );
+    let differing: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("DIFFERENT"))
+        .filter_map(|l| l.split('`').nth(3))
+        .collect();
+    ensure!(
+        differing == expected,
+        "expected {expected:?} to differ, verify found {differing:?}:\n{stdout}"
+    );
+    ensure!(
+        stderr.contains(&format!("{} of {tables} table(s) differ", expected.len())),
+        "{stderr}"
+    );
+    Ok(())
+}
+
 pub async fn failure(
     kind: Kind,
     case: &str,

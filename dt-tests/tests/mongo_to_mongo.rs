@@ -172,3 +172,13 @@ fn index_test() {
         Ok(())
     });
 }
+
+#[test]
+fn verify_test() {
+    let _guard = serial();
+    block_on(scenario::verify(
+        Mongo,
+        "mongo_to_mongo/snapshot/basic_test",
+        6,
+    ));
+}

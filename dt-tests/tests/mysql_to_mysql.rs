@@ -91,3 +91,13 @@ fn interrupt_test() {
         105_000,
     ));
 }
+
+#[test]
+fn verify_test() {
+    let _guard = serial();
+    block_on(scenario::verify(
+        Mysql,
+        "mysql_to_mysql/snapshot/basic_test",
+        14,
+    ));
+}

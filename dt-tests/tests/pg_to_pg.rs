@@ -259,3 +259,9 @@ fn interrupt_test() {
         105_000,
     ));
 }
+
+#[test]
+fn verify_test() {
+    let _guard = serial();
+    block_on(scenario::verify(Pg, "pg_to_pg/snapshot/basic_test", 14));
+}

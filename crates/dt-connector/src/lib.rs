@@ -6,6 +6,7 @@
 pub mod mongo;
 pub mod mysql;
 pub mod pg;
+mod verify;
 
 use std::sync::Arc;
 
@@ -15,6 +16,8 @@ use dt_common::config::TaskConfig;
 use dt_common::meta::{Row, Value};
 use dt_common::{DbType, Resumer, TableId};
 use tokio::sync::mpsc;
+
+pub use verify::{build_verifiers, TableDigest, Verifier};
 
 /// One column of a source table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
-//! `dt-main <task_config.ini>`: runs one snapshot task. Exit codes: 0 success, 1 the task
-//! failed, 2 usage or config error; each failure prints a one-line reason on stderr.
+//! `dt-main <task_config.ini>`: runs one snapshot task; `dt-main --verify <task_config.ini>`
+//! compares its source and target instead. Exit codes: 0 success (verify: every table the
+//! same), 1 the task failed (verify: a table differs), 2 usage or config error; each failure
+//! prints a one-line reason on stderr.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -16,6 +18,10 @@ use tracing::{error, info, warn};
 #[derive(Debug, Parser)]
 #[command(name = "dt-main", version, about)]
 struct Args {
+    /// Compare every selected table between source and target (row count and content
+    /// digest) instead of copying; exit 1 if any differs.
+    #[arg(long)]
+    verify: bool,
     /// Path of the task's INI config (task_config.ini).
     config: PathBuf,
 }
@@ -54,6 +60,9 @@ fn main() -> ExitCode {
         warn!("config, unknown key {key} is ignored");
         eprintln!("dt: warning: unknown config key {key} is ignored");
     }
+    if args.verify {
+        return verify(&cfg);
+    }
     let task = match Task::new(cfg) {
         Ok(t) => t.with_live_display(std::io::stderr().is_terminal()),
         Err(e) => {
@@ -61,12 +70,9 @@ fn main() -> ExitCode {
             return fail(EXIT_CONFIG, "config error", &e);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(r) => r,
-        Err(e) => return fail(EXIT_FAILED, "internal error", &anyhow::anyhow!(e)),
+        Err(e) => return fail(EXIT_FAILED, "internal error", &e),
     };
     match runtime.block_on(task.run()) {
         Ok(summary) => {
@@ -78,6 +84,37 @@ fn main() -> ExitCode {
             fail(EXIT_FAILED, "task failed", &e)
         }
     }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// `--verify`: prints the comparison; exit 1 when a table differs or is missing.
+fn verify(cfg: &TaskConfig) -> ExitCode {
+    let report = match runtime().and_then(|r| r.block_on(dt_task::verify(cfg))) {
+        Ok(report) => report,
+        Err(e) => {
+            error!("verify failed: {}", one_line(&e));
+            return fail(EXIT_FAILED, "verify failed", &e);
+        }
+    };
+    println!("{report}");
+    let differing = report.differing();
+    if differing.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    let names: Vec<String> = differing.iter().map(|t| t.source.to_string()).collect();
+    let e = anyhow::anyhow!(
+        "{} of {} table(s) differ: {}",
+        differing.len(),
+        report.tables.len(),
+        names.join(", ")
+    );
+    error!("verify, {e}");
+    fail(EXIT_FAILED, "verify", &e)
 }
 
 fn fail(code: u8, what: &str, e: &anyhow::Error) -> ExitCode {

@@ -6,6 +6,7 @@ mod copy;
 mod display;
 mod progress;
 mod summary;
+mod verify;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +22,7 @@ use tracing::info;
 
 pub use progress::Progress;
 pub use summary::{Outcome, TableReport, TaskSummary};
+pub use verify::{verify, TableCheck, VerifyReport};
 
 /// A task ready to run: config checked, earlier progress loaded, progress files open.
 pub struct Task {

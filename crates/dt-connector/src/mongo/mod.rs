@@ -22,7 +22,7 @@ use crate::mysql::redact;
 use crate::{Extractor, Sinker};
 
 /// Connects and checks the server answers, so a wrong address fails at once.
-async fn connect(url: &str, end: &str) -> Result<Client> {
+pub(crate) async fn connect(url: &str, end: &str) -> Result<Client> {
     let ctx = || {
         format!(
             "cannot connect to the {end} MongoDB server at {}",

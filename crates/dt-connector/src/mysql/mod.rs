@@ -22,8 +22,16 @@ pub fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
+/// The session of connections that only read.
+pub(crate) const READ_SESSION: &str = "SET SESSION sql_mode='NO_ENGINE_SUBSTITUTION'";
+
 /// Opens a pool; `session` runs on every new connection. Errors name the end and the cause.
-async fn connect(url: &str, max: u32, session: &'static str, end: &str) -> Result<MySqlPool> {
+pub(crate) async fn connect(
+    url: &str,
+    max: u32,
+    session: &'static str,
+    end: &str,
+) -> Result<MySqlPool> {
     let opts: MySqlConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
     let opts = opts.charset("utf8mb4").timezone(Some("+00:00".into()));
     // One direct connection first, so that a wrong address or password fails at once
@@ -76,13 +84,7 @@ pub async fn build(
 ) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
     let writers = (cfg.parallelizer.parallel_size * cfg.parallelizer.parallel_tables) as u32;
     let readers = 2 + 2 * cfg.parallelizer.parallel_tables as u32;
-    let src = connect(
-        &cfg.extractor.url,
-        readers,
-        "SET SESSION sql_mode='NO_ENGINE_SUBSTITUTION'",
-        "source",
-    )
-    .await?;
+    let src = connect(&cfg.extractor.url, readers, READ_SESSION, "source").await?;
     let dst = connect(
         &cfg.sinker.url,
         writers + 1,

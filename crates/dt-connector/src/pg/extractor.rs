@@ -29,6 +29,21 @@ pub struct PgExtractor {
 }
 
 /// `"schema"."table"`
+/// `ONLY "s"."t"` for a plain table, so rows of tables inheriting from it (copied on their
+/// own) are not read twice; a partitioned table is read whole. `None` when it does not exist.
+pub(crate) async fn relation(pool: &PgPool, id: &TableId) -> Result<Option<String>> {
+    let kind: Option<i8> =
+        sqlx::query_scalar("SELECT relkind::\"char\" FROM pg_class WHERE oid = to_regclass($1)")
+            .bind(table_name(id))
+            .fetch_optional(pool)
+            .await
+            .with_context(|| format!("cannot look up table {id}"))?;
+    Ok(kind.map(|k| match k as u8 {
+        b'p' => table_name(id),
+        _ => format!("ONLY {}", table_name(id)),
+    }))
+}
+
 pub(super) fn table_name(id: &TableId) -> String {
     format!("{}.{}", quote(&id.schema), quote(&id.tb))
 }
@@ -116,19 +131,10 @@ impl PgExtractor {
         })
     }
 
-    /// `ONLY "s"."t"` for a plain table, so rows of tables inheriting from it (copied on
-    /// their own) are not read twice; a partitioned table is read whole.
     async fn source_relation(&self, id: &TableId) -> Result<String> {
-        let kind: Option<i8> = sqlx::query_scalar(
-            "SELECT relkind::\"char\" FROM pg_class WHERE oid = to_regclass($1)",
-        )
-        .bind(table_name(id))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(match kind {
-            Some(k) if k as u8 == b'p' => table_name(id),
-            _ => format!("ONLY {}", table_name(id)),
-        })
+        relation(&self.pool, id)
+            .await?
+            .with_context(|| format!("source table {id} does not exist"))
     }
 
     fn select_list(meta: &TableMeta) -> String {

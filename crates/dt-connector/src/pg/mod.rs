@@ -14,6 +14,7 @@ use dt_common::Resumer;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
+pub(crate) use extractor::relation;
 pub use extractor::PgExtractor;
 pub use sinker::PgSinker;
 
@@ -31,7 +32,12 @@ pub fn literal(text: &str) -> String {
 }
 
 /// Opens a pool whose sessions print values in a form the other end reads back exactly.
-async fn connect(url: &str, max: u32, end: &str, disable_triggers: bool) -> Result<PgPool> {
+pub(crate) async fn connect(
+    url: &str,
+    max: u32,
+    end: &str,
+    disable_triggers: bool,
+) -> Result<PgPool> {
     let opts: PgConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
     let opts = if disable_triggers {
         opts.options([("session_replication_role", "replica")])
