@@ -101,3 +101,46 @@ fn verify_test() {
         14,
     ));
 }
+
+#[test]
+fn big_rows_test() {
+    use anyhow::ensure;
+    use dt_tests::runner::{expect_success, mysql_exec, run_dt, Case};
+    let _guard = serial();
+    block_on(async {
+        let case = Case::load("mysql_to_mysql/snapshot/big_rows_test");
+        Mysql.prepare(&case).await?;
+        let dst = Mysql.dst();
+        let mut conn = <sqlx::MySqlConnection as sqlx::Connection>::connect(&dst).await?;
+        let packet: u64 = sqlx::query_scalar("SELECT @@global.max_allowed_packet")
+            .fetch_one(&mut conn)
+            .await?;
+        // A target that takes at most 4 MB per statement; new connections see it.
+        mysql_exec(&dst, "SET GLOBAL max_allowed_packet = 4194304").await?;
+        let result = async {
+            let config = case.config(&Mysql.src(), &dst, &[]);
+            expect_success(&run_dt(&config))?;
+            let rows = Mysql.assert_schemas_same(&["big_rows_db"]).await?;
+            ensure!(rows == 52, "compared {rows} rows");
+            // A single row larger than the packet cannot be written: the task says why.
+            mysql_exec(
+                &Mysql.src(),
+                "INSERT INTO big_rows_db.blobs VALUES (41, REPEAT('x', 5000000), NULL)",
+            )
+            .await?;
+            let case = Case::load("mysql_to_mysql/snapshot/big_rows_test");
+            let out = run_dt(&case.config(&Mysql.src(), &dst, &[]));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            ensure!(
+                out.status.code() == Some(1)
+                    && stderr.contains("`big_rows_db`.`blobs`")
+                    && stderr.contains("max_allowed_packet"),
+                "expected a failure naming the table and max_allowed_packet: {stderr}"
+            );
+            Ok(())
+        }
+        .await;
+        mysql_exec(&dst, &format!("SET GLOBAL max_allowed_packet = {packet}")).await?;
+        result
+    });
+}

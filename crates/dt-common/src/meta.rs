@@ -110,6 +110,16 @@ pub enum Value {
 }
 
 impl Value {
+    /// About how many bytes the value takes (see [`row_bytes`]).
+    pub fn size(&self) -> usize {
+        let data = match self {
+            Value::Decimal(s) | Value::Text(s) | Value::Temporal(s) => s.len(),
+            Value::Bytes(b) | Value::Bit(b) => b.len(),
+            _ => 0,
+        };
+        data + std::mem::size_of::<Value>()
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -142,6 +152,12 @@ fn hex_encode(bytes: &[u8]) -> String {
 
 /// One row: values in the order of the table's columns.
 pub type Row = Vec<Value>;
+
+/// About how many bytes a row takes in memory: its variable-length data plus a fixed cost
+/// per value. Used to bound pages, buffers and write statements by size as well as by rows.
+pub fn row_bytes(row: &[Value]) -> usize {
+    row.iter().map(Value::size).sum()
+}
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use async_trait::async_trait;
 use dt_common::config::TaskConfig;
-use dt_common::meta::{Row, Value};
+use dt_common::meta::{row_bytes, Row, Value};
 use dt_common::{DbType, Resumer, TableId};
 use tokio::sync::mpsc;
 
@@ -178,6 +178,80 @@ pub enum TablePlan {
 pub struct Batch {
     pub rows: Vec<Row>,
     pub last_key: Option<Value>,
+}
+
+/// The most bytes of rows a batch from an extractor holds (besides `batch_size` rows): a
+/// page of large rows (BLOBs, big documents) is cut short rather than filling memory.
+pub const BATCH_BYTES: usize = 16 << 20;
+
+/// Rows of a table's first page, read before its row size is known.
+const FIRST_PAGE_ROWS: usize = 16;
+
+/// The LIMIT of each page of a paged read: at most `batch_size` rows and, from the second
+/// page on, about [`BATCH_BYTES`] at the average row size seen so far.
+pub(crate) struct PageSizer {
+    max_rows: usize,
+    next: usize,
+    rows: u64,
+    bytes: u64,
+}
+
+impl PageSizer {
+    pub fn new(batch_size: usize) -> Self {
+        PageSizer {
+            max_rows: batch_size.max(1),
+            next: batch_size.clamp(1, FIRST_PAGE_ROWS),
+            rows: 0,
+            bytes: 0,
+        }
+    }
+
+    /// The LIMIT of the next page.
+    pub fn limit(&self) -> usize {
+        self.next
+    }
+
+    /// Takes in a page just read.
+    pub fn observe(&mut self, rows: &[Row]) {
+        self.rows += rows.len() as u64;
+        self.bytes += rows.iter().map(|r| row_bytes(r) as u64).sum::<u64>();
+        let avg = (self.bytes / self.rows.max(1)).max(1);
+        self.next = ((BATCH_BYTES as u64 / avg) as usize).clamp(1, self.max_rows);
+    }
+}
+
+/// Collects streamed rows into batches of at most `batch_size` rows or [`BATCH_BYTES`].
+pub(crate) struct Batcher {
+    max_rows: usize,
+    rows: Vec<Row>,
+    bytes: usize,
+}
+
+impl Batcher {
+    pub fn new(batch_size: usize) -> Self {
+        Batcher {
+            max_rows: batch_size.max(1),
+            rows: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Adds a row; true when the batch is full.
+    pub fn push(&mut self, row: Row) -> bool {
+        self.bytes += row_bytes(&row);
+        self.rows.push(row);
+        self.rows.len() >= self.max_rows || self.bytes >= BATCH_BYTES
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The rows collected so far; the batcher starts over.
+    pub fn take(&mut self) -> Vec<Row> {
+        self.bytes = 0;
+        std::mem::take(&mut self.rows)
+    }
 }
 
 /// What the writer of a table without a usable key receives: rows, then `Commit` once the

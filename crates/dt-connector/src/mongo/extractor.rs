@@ -15,7 +15,9 @@ use mongodb::Client;
 use tokio::sync::mpsc;
 
 use super::id::{id_from_position, id_to_position, type_group, TYPE_GROUPS};
-use crate::{plan_table, Batch, ColumnMeta, DbObject, Extractor, KeyKind, TableMeta, TablePlan};
+use crate::{
+    plan_table, Batch, Batcher, ColumnMeta, DbObject, Extractor, KeyKind, TableMeta, TablePlan,
+};
 
 const SYSTEM_DBS: &[&str] = &["admin", "local", "config"];
 
@@ -93,33 +95,28 @@ impl MongoExtractor {
             .batch_size(self.batch_size.min(u32::MAX as usize) as u32)
             .await
             .with_context(ctx)?;
-        let mut rows = Vec::with_capacity(self.batch_size);
+        let mut batcher = Batcher::new(self.batch_size);
         let mut total = 0u64;
         loop {
             let next = cursor.try_next().await.with_context(ctx)?;
             let done = next.is_none();
+            let mut full = false;
             if let Some(d) = next {
                 let key = Bson::try_from(
                     d.get("_id")?
                         .context("a document without _id")?
                         .to_raw_bson(),
                 )?;
-                rows.push(vec![
+                full = batcher.push(vec![
                     Value::Text(id_to_position(&key)),
                     Value::Bytes(d.into_bytes()),
                 ]);
             }
-            if rows.len() == self.batch_size || (done && !rows.is_empty()) {
+            if full || (done && !batcher.is_empty()) {
+                let rows = batcher.take();
                 total += rows.len() as u64;
                 let last_key = rows.last().map(|r: &Row| r[0].clone());
-                if tx
-                    .send(Batch {
-                        rows: std::mem::take(&mut rows),
-                        last_key,
-                    })
-                    .await
-                    .is_err()
-                {
+                if tx.send(Batch { rows, last_key }).await.is_err() {
                     return Ok(None);
                 }
             }

@@ -12,12 +12,15 @@ use dt_common::meta::Row;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
 use sqlx::mysql::{MySqlArguments, MySqlPool, MySqlRow};
-use sqlx::Row as _;
+use sqlx::{Arguments as _, Row as _};
 use tokio::sync::mpsc;
 
 use super::quote;
 use super::value::{bind, decode_row, orderable, parse_position, Codec};
-use crate::{choose_key, plan_table, selected, Batch, ColumnMeta, Extractor, TableMeta, TablePlan};
+use crate::{
+    choose_key, plan_table, selected, Batch, Batcher, ColumnMeta, Extractor, PageSizer, TableMeta,
+    TablePlan,
+};
 
 const SYSTEM_SCHEMAS: &str = "'mysql','information_schema','performance_schema','sys'";
 
@@ -82,29 +85,32 @@ impl MysqlExtractor {
             .collect();
         let (cols, table) = (select_list(meta), table_name(&meta.id));
         let key = quote(&meta.columns[k].name);
-        let n = self.batch_size;
-        let first = format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT {n}");
-        let next = format!("SELECT {cols} FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT {n}");
+        let mut pages = PageSizer::new(self.batch_size);
+        let first = format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT ?");
+        let next = format!("SELECT {cols} FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT ?");
         let mut last = resume
             .map(|t| parse_position(t, codecs[k]))
             .transpose()
             .with_context(|| format!("bad resume position of {}", meta.id))?;
         let mut total = 0u64;
         loop {
-            let rows: Vec<MySqlRow> = match &last {
-                None => sqlx::query(&first).fetch_all(&self.pool).await,
-                Some(v) => {
-                    let mut args = MySqlArguments::default();
-                    bind(&mut args, v)?;
-                    sqlx::query_with(&next, args).fetch_all(&self.pool).await
-                }
+            let n = pages.limit();
+            let mut args = MySqlArguments::default();
+            if let Some(v) = &last {
+                bind(&mut args, v)?;
             }
-            .with_context(|| format!("cannot read source table {}", meta.id))?;
+            args.add(n as u64).map_err(|e| anyhow::anyhow!(e))?;
+            let sql = if last.is_some() { &next } else { &first };
+            let rows: Vec<MySqlRow> = sqlx::query_with(sql, args)
+                .fetch_all(&self.pool)
+                .await
+                .with_context(|| format!("cannot read source table {}", meta.id))?;
             let full = rows.len() == n;
             let rows: Vec<Row> = rows
                 .iter()
                 .map(|r| decode_row(r, &codecs))
                 .collect::<Result<_>>()?;
+            pages.observe(&rows);
             let Some(last_row) = rows.last() else { break };
             last = Some(last_row[k].clone());
             total += rows.len() as u64;
@@ -130,18 +136,18 @@ impl MysqlExtractor {
             .collect();
         let sql = format!("SELECT {} FROM {}", select_list(meta), table_name(&meta.id));
         let mut stream = sqlx::query(&sql).fetch(&self.pool);
-        let mut rows = Vec::with_capacity(self.batch_size);
+        let mut batcher = Batcher::new(self.batch_size);
         let mut total = 0u64;
         while let Some(r) = stream
             .try_next()
             .await
             .with_context(|| format!("cannot read source table {}", meta.id))?
         {
-            rows.push(decode_row(&r, &codecs)?);
-            if rows.len() == self.batch_size {
+            if batcher.push(decode_row(&r, &codecs)?) {
+                let rows = batcher.take();
                 total += rows.len() as u64;
                 let batch = Batch {
-                    rows: std::mem::take(&mut rows),
+                    rows,
                     last_key: None,
                 };
                 if tx.send(batch).await.is_err() {
@@ -149,8 +155,9 @@ impl MysqlExtractor {
                 }
             }
         }
-        total += rows.len() as u64;
-        if !rows.is_empty() {
+        if !batcher.is_empty() {
+            let rows = batcher.take();
+            total += rows.len() as u64;
             let _ = tx
                 .send(Batch {
                     rows,

@@ -93,7 +93,16 @@ pub async fn build(
     )
     .await?;
     let extractor = MysqlExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);
-    let sinker = MysqlSinker::new(dst, cfg.router()?, cfg.sink_batch_size());
+    let max_allowed_packet: u64 = sqlx::query_scalar("SELECT @@max_allowed_packet")
+        .fetch_one(&dst)
+        .await
+        .context("cannot read max_allowed_packet of the target")?;
+    let sinker = MysqlSinker::new(
+        dst,
+        cfg.router()?,
+        cfg.sink_batch_size(),
+        max_allowed_packet,
+    );
     Ok((Box::new(extractor), Box::new(sinker)))
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use async_trait::async_trait;
-use dt_common::meta::Row;
+use dt_common::meta::{row_bytes, Row};
 use dt_common::router::Router;
 use dt_common::TableId;
 use sqlx::mysql::{MySqlArguments, MySqlDatabaseError, MySqlPool};
@@ -26,15 +26,54 @@ pub struct MysqlSinker {
     pool: MySqlPool,
     router: Router,
     batch_size: usize,
+    /// The most bytes of values one statement may carry: the target's max_allowed_packet
+    /// less room for the statement's text.
+    max_bytes: usize,
 }
 
 impl MysqlSinker {
-    pub fn new(pool: MySqlPool, router: Router, batch_size: usize) -> Self {
+    pub fn new(
+        pool: MySqlPool,
+        router: Router,
+        batch_size: usize,
+        max_allowed_packet: u64,
+    ) -> Self {
         MysqlSinker {
             pool,
             router,
             batch_size,
+            max_bytes: (max_allowed_packet as usize)
+                .saturating_sub(64 << 10)
+                .max(1 << 10),
         }
+    }
+
+    /// `rows` cut into statements of at most `rows_per_statement` rows and `max_bytes`.
+    fn statements<'r>(&self, meta: &TableMeta, rows: &'r [Row]) -> Result<Vec<&'r [Row]>> {
+        let max_rows = self.rows_per_statement(meta);
+        let (mut out, mut start, mut bytes) = (Vec::new(), 0, 0);
+        for (i, row) in rows.iter().enumerate() {
+            let size = row_bytes(row);
+            if size > self.max_bytes {
+                bail!(
+                    "a row of {} is about {size} bytes, more than the target's max_allowed_packet \
+                     allows ({} bytes with the statement): raise it on the target, e.g. \
+                     SET GLOBAL max_allowed_packet = 1073741824",
+                    meta.id,
+                    self.max_bytes + (64 << 10)
+                );
+            }
+            if i > start && (i - start == max_rows || bytes + size > self.max_bytes) {
+                out.push(&rows[start..i]);
+                start = i;
+                bytes = 0;
+            }
+            bytes += size;
+        }
+        if start < rows.len() {
+            out.push(&rows[start..]);
+        }
+        Ok(out)
     }
 
     fn target(&self, meta: &TableMeta) -> (TableId, Vec<String>) {
@@ -129,7 +168,7 @@ impl Sinker for MysqlSinker {
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
         let upsert = meta.key != KeyKind::None;
-        for chunk in rows.chunks(self.rows_per_statement(meta)) {
+        for chunk in self.statements(meta, rows)? {
             let mut attempt = 0;
             loop {
                 let (sql, args) = self.statement(meta, chunk, upsert)?;
@@ -166,7 +205,7 @@ impl Sinker for MysqlSinker {
         }
         let mut total = 0u64;
         while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
-            for chunk in rows.chunks(self.rows_per_statement(meta)) {
+            for chunk in self.statements(meta, &rows)? {
                 let (sql, args) = self.statement(meta, chunk, false)?;
                 sqlx::query_with(&sql, args)
                     .execute(&mut *tx)

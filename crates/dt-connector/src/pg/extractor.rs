@@ -17,8 +17,8 @@ use tokio::sync::mpsc;
 use super::text::{parse_line, take_lines};
 use super::{literal, quote};
 use crate::{
-    choose_key, plan_table, selected, Batch, ColumnMeta, DbObject, Extractor, SequenceState,
-    TableMeta, TablePlan,
+    choose_key, plan_table, selected, Batch, Batcher, ColumnMeta, DbObject, Extractor, PageSizer,
+    SequenceState, TableMeta, TablePlan,
 };
 
 pub struct PgExtractor {
@@ -158,10 +158,11 @@ impl PgExtractor {
         );
         let key = quote(&meta.columns[k].name);
         let key_type = &meta.columns[k].type_name;
-        let n = self.batch_size;
+        let mut pages = PageSizer::new(self.batch_size);
         let mut last: Option<String> = resume.map(str::to_string);
         let mut total = 0u64;
         loop {
+            let n = pages.limit();
             let select = match &last {
                 None => format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT {n}"),
                 Some(v) => format!(
@@ -177,6 +178,7 @@ impl PgExtractor {
             .await
             .with_context(|| format!("cannot read source table {}", meta.id))?;
             let full = rows.len() == n;
+            pages.observe(&rows);
             let Some(last_row) = rows.last() else { break };
             let last_key = last_row[k].clone();
             last = last_key.to_position_text();
@@ -208,20 +210,25 @@ impl PgExtractor {
             .copy_out_raw(&format!("COPY ({select}) TO STDOUT"))
             .await
             .with_context(ctx)?;
-        let (mut buf, mut rows, mut total) = (Vec::new(), Vec::new(), 0u64);
+        let (mut buf, mut total) = (Vec::new(), 0u64);
+        let mut batcher = Batcher::new(self.batch_size);
+        let mut full = Vec::new();
         loop {
             let chunk = stream.try_next().await.with_context(ctx)?;
             let done = chunk.is_none();
             if let Some(chunk) = chunk {
                 buf.extend_from_slice(&chunk);
                 take_lines(&mut buf, |line| {
-                    rows.push(parse_line(line, None)?);
+                    if batcher.push(parse_line(line, None)?) {
+                        full.push(batcher.take());
+                    }
                     Ok(())
                 })?;
             }
-            while rows.len() >= self.batch_size || (done && !rows.is_empty()) {
-                let rest = rows.split_off(rows.len().min(self.batch_size));
-                let batch = std::mem::replace(&mut rows, rest);
+            if done && !batcher.is_empty() {
+                full.push(batcher.take());
+            }
+            for batch in full.drain(..) {
                 total += batch.len() as u64;
                 if tx
                     .send(Batch {
