@@ -10,8 +10,9 @@ use dt_common::filter::NameFilter;
 use dt_common::meta::Row;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
-use sqlx::postgres::{PgPool, PgPoolCopyExt};
+use sqlx::postgres::{PgConnection, PgPool, Postgres};
 use sqlx::Row as _;
+use sqlx::{Executor, Transaction};
 use tokio::sync::mpsc;
 
 use super::text::{parse_line, take_lines};
@@ -26,9 +27,12 @@ pub struct PgExtractor {
     filter: NameFilter,
     resumer: Arc<dyn Resumer>,
     batch_size: usize,
+    /// The snapshot every read of this run sees, exported by the transaction `_holder`
+    /// keeps open; `None` when it could not be exported.
+    snapshot: Option<String>,
+    _holder: Option<tokio::sync::Mutex<PgConnection>>,
 }
 
-/// `"schema"."table"`
 /// `ONLY "s"."t"` for a plain table, so rows of tables inheriting from it (copied on their
 /// own) are not read twice; a partitioned table is read whole. `None` when it does not exist.
 pub(crate) async fn relation(pool: &PgPool, id: &TableId) -> Result<Option<String>> {
@@ -44,6 +48,7 @@ pub(crate) async fn relation(pool: &PgPool, id: &TableId) -> Result<Option<Strin
     }))
 }
 
+/// `"schema"."table"`
 pub(super) fn table_name(id: &TableId) -> String {
     format!("{}.{}", quote(&id.schema), quote(&id.tb))
 }
@@ -98,12 +103,19 @@ impl PgExtractor {
         filter: NameFilter,
         resumer: Arc<dyn Resumer>,
         batch_size: usize,
+        snapshot: Option<(String, PgConnection)>,
     ) -> Self {
+        let (snapshot, holder) = match snapshot {
+            Some((id, conn)) => (Some(id), Some(tokio::sync::Mutex::new(conn))),
+            None => (None, None),
+        };
         PgExtractor {
             pool,
             filter,
             resumer,
             batch_size,
+            snapshot,
+            _holder: holder,
         }
     }
 
@@ -205,8 +217,8 @@ impl PgExtractor {
             Self::select_list(meta),
             self.source_relation(&meta.id).await?
         );
-        let mut stream = self
-            .pool
+        let mut reader = self.reader().await.with_context(ctx)?;
+        let mut stream = reader
             .copy_out_raw(&format!("COPY ({select}) TO STDOUT"))
             .await
             .with_context(ctx)?;
@@ -247,6 +259,8 @@ impl PgExtractor {
                     "COPY output of {} ended inside a line",
                     meta.id
                 );
+                drop(stream);
+                reader.commit().await.with_context(ctx)?;
                 return Ok(total);
             }
         }
@@ -259,8 +273,8 @@ impl PgExtractor {
         key: Option<usize>,
         mut each: impl FnMut(Row) -> Result<()>,
     ) -> Result<()> {
-        let mut stream = self
-            .pool
+        let mut reader = self.reader().await?;
+        let mut stream = reader
             .copy_out_raw(&format!("COPY ({select}) TO STDOUT"))
             .await?;
         let mut buf = Vec::new();
@@ -271,7 +285,26 @@ impl PgExtractor {
         if !buf.is_empty() {
             anyhow::bail!("COPY output ended inside a line");
         }
+        drop(stream);
+        reader.commit().await?;
         Ok(())
+    }
+
+    /// A read-only transaction on a pooled connection that sees the run's snapshot, so every
+    /// page of every table is read as of one moment.
+    async fn reader(&self) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        if let Some(id) = &self.snapshot {
+            tx.execute(format!("SET TRANSACTION SNAPSHOT {}", literal(id)).as_str())
+                .await
+                .context(
+                    "cannot read in the task's snapshot (was the session holding it ended, e.g. \
+                     by idle_in_transaction_session_timeout?)",
+                )?;
+        }
+        Ok(tx)
     }
 }
 

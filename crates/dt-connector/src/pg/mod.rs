@@ -11,8 +11,8 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
 use dt_common::Resumer;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, Executor};
 
 pub(crate) use extractor::relation;
 pub use extractor::PgExtractor;
@@ -29,6 +29,20 @@ pub fn quote(name: &str) -> String {
 /// Quotes a string literal (standard_conforming_strings is on in every supported version).
 pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Opens a transaction on the source and exports its snapshot: every read of the run
+/// then sees the source as of this moment. The connection must stay open meanwhile.
+async fn export_snapshot(url: &str) -> Result<(String, PgConnection)> {
+    let opts: PgConnectOptions = url.parse()?;
+    let mut conn = opts.connect().await?;
+    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await?;
+    let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+        .fetch_one(&mut conn)
+        .await?;
+    tracing::info!("snapshot, tables are read as of source snapshot {id}");
+    Ok((id, conn))
 }
 
 /// Opens a pool whose sessions print values in a form the other end reads back exactly.
@@ -93,7 +107,22 @@ pub async fn build(
         cfg.sinker.disable_triggers,
     )
     .await?;
-    let extractor = PgExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);
+    let snapshot = match export_snapshot(&cfg.extractor.url).await {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::warn!(
+                "snapshot, cannot export a snapshot of the source, so tables are read without a common point in time: {e:#}"
+            );
+            None
+        }
+    };
+    let extractor = PgExtractor::new(
+        src,
+        cfg.name_filter()?,
+        resumer,
+        cfg.extractor.batch_size,
+        snapshot,
+    );
     let sinker = PgSinker::new(dst, cfg.router()?, cfg.sink_batch_size());
     Ok((Box::new(extractor), Box::new(sinker)))
 }
