@@ -36,6 +36,15 @@ impl Kind {
         }
     }
 
+    /// The directory of this path's cases under `tests/`.
+    fn dir(self) -> &'static str {
+        match self {
+            Kind::Mysql => "mysql_to_mysql",
+            Kind::Pg => "pg_to_pg",
+            Kind::Mongo => "mongo_to_mongo",
+        }
+    }
+
     fn db_type(self) -> &'static str {
         match self {
             Kind::Mysql => "mysql",
@@ -418,6 +427,91 @@ pub async fn verify(kind: Kind, case: &str, tables: usize) -> Result<()> {
     ensure!(
         stderr.contains(&format!("{} of {tables} table(s) differ", expected.len())),
         "{stderr}"
+    );
+    Ok(())
+}
+
+/// `(count, sum of id, sum of k)` of `crash_db.int_pk`.
+async fn int_pk_digest(kind: Kind, url: &str) -> Result<(i64, i64, i64)> {
+    Ok(match kind {
+        Kind::Mysql => {
+            let mut conn = sqlx::MySqlConnection::connect(url).await?;
+            sqlx::query_as(
+                "SELECT COUNT(*), CAST(IFNULL(SUM(id), 0) AS SIGNED), CAST(IFNULL(SUM(k), 0) AS SIGNED) FROM crash_db.int_pk",
+            )
+            .fetch_one(&mut conn)
+            .await?
+        }
+        Kind::Pg => {
+            let mut conn = sqlx::PgConnection::connect(url).await?;
+            sqlx::query_as(
+                "SELECT count(*), coalesce(sum(id), 0)::int8, coalesce(sum(k), 0)::int8 FROM crash_db.int_pk",
+            )
+            .fetch_one(&mut conn)
+            .await?
+        }
+        Kind::Mongo => anyhow::bail!("no int_pk table in MongoDB cases"),
+    })
+}
+
+/// While `crash_db.int_pk` is being copied in key order (its target is slowed by a trigger),
+/// rows ahead of the copy are deleted, updated and inserted in the source. The table must
+/// arrive as it was when its read began: MySQL reads each table in one consistent-snapshot
+/// transaction, PostgreSQL the whole run in one exported snapshot.
+pub async fn consistent_read(kind: Kind) -> Result<()> {
+    let case = Case::load(&format!("{}/snapshot/crash_test", kind.dir()));
+    kind.prepare(&case).await?;
+    let before = int_pk_digest(kind, &kind.src()).await?;
+    let mut child = spawn_dt(&case.config(&kind.src(), &kind.dst(), &[]));
+    let changed = async {
+        // Once some int_pk rows are committed, its read has begun.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !case.default_log().iter().any(|l| {
+            l.contains("progress, `crash_db`.`int_pk`: ") && !l.contains("int_pk`: 0 row(s)")
+        }) {
+            ensure!(child.try_wait()?.is_none(), "dt ended before copying int_pk");
+            ensure!(std::time::Instant::now() < deadline, "dt did not copy int_pk");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let insert = match kind {
+            Kind::Mysql => "INSERT INTO crash_db.int_pk WITH RECURSIVE s(n) AS (SELECT 100000 UNION ALL SELECT n + 1 FROM s WHERE n < 100999) SELECT n, 0, 'new', NULL FROM s",
+            _ => "INSERT INTO crash_db.int_pk SELECT n, 0, 'new', NULL FROM generate_series(100000, 100999) n",
+        };
+        let change = format!(
+            "BEGIN; DELETE FROM crash_db.int_pk WHERE id > 50000; \
+             UPDATE crash_db.int_pk SET k = -1 WHERE id > 30000; {insert}; COMMIT;"
+        );
+        match kind {
+            Kind::Mysql => crate::runner::mysql_exec(&kind.src(), &change).await?,
+            _ => {
+                let mut conn = sqlx::PgConnection::connect(&kind.src()).await?;
+                sqlx::raw_sql(&change).execute(&mut conn).await?;
+            }
+        }
+        ensure!(
+            child.try_wait()?.is_none(),
+            "dt finished before the source changed; the case is too small"
+        );
+        Ok(())
+    }
+    .await;
+    if changed.is_err() {
+        child.kill().ok();
+        child.wait().ok();
+    }
+    changed?;
+    let out = child.wait_with_output()?;
+    ensure!(
+        out.status.success(),
+        "dt failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = int_pk_digest(kind, &kind.src()).await?;
+    ensure!(after != before, "the source did not change");
+    let target = int_pk_digest(kind, &kind.dst()).await?;
+    ensure!(
+        target == before,
+        "the target {target:?} is not the source as its read began {before:?} (now {after:?})"
     );
     Ok(())
 }

@@ -144,3 +144,9 @@ fn big_rows_test() {
         result
     });
 }
+
+#[test]
+fn consistent_read_test() {
+    let _guard = serial();
+    block_on(scenario::consistent_read(Mysql));
+}

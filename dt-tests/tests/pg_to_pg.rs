@@ -266,80 +266,8 @@ fn verify_test() {
     block_on(scenario::verify(Pg, "pg_to_pg/snapshot/basic_test", 14));
 }
 
-/// `(count, sum of id, sum of k)` of `crash_db.int_pk`.
-async fn int_pk_digest(url: &str) -> anyhow::Result<(i64, i64, i64)> {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(url).await?;
-    Ok(sqlx::query_as(
-        "SELECT count(*), coalesce(sum(id), 0)::int8, coalesce(sum(k), 0)::int8 FROM crash_db.int_pk",
-    )
-    .fetch_one(&mut conn)
-    .await?)
-}
-
 #[test]
-fn snapshot_test() {
-    use anyhow::ensure;
-    use dt_tests::runner::{pg_exec_file, spawn_dt, Case};
+fn consistent_read_test() {
     let _guard = serial();
-    block_on(async {
-        let case = Case::load("pg_to_pg/snapshot/crash_test");
-        Pg.prepare(&case).await?;
-        let before = int_pk_digest(&Pg.src()).await?;
-        let mut child = spawn_dt(&case.config(&Pg.src(), &Pg.dst(), &[]));
-        let changed = async {
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-            while !case
-                .default_log()
-                .iter()
-                .any(|l| l.contains("task, start `crash_db`.`int_pk`"))
-            {
-                ensure!(
-                    child.try_wait()?.is_none(),
-                    "dt ended before copying int_pk"
-                );
-                ensure!(
-                    std::time::Instant::now() < deadline,
-                    "dt did not start int_pk"
-                );
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
-            // While int_pk is being copied in key order, rows ahead of the copy change.
-            let sql = case.path("change.sql");
-            std::fs::write(
-                &sql,
-                "BEGIN; \
-                 DELETE FROM crash_db.int_pk WHERE id > 50000; \
-                 UPDATE crash_db.int_pk SET k = -1 WHERE id > 30000; \
-                 INSERT INTO crash_db.int_pk SELECT n, 0, 'new', NULL FROM generate_series(100000, 100999) n; \
-                 COMMIT;",
-            )?;
-            pg_exec_file(&Pg.src(), &sql).await?;
-            ensure!(
-                child.try_wait()?.is_none(),
-                "dt finished before the source changed; the case is too small"
-            );
-            Ok::<_, anyhow::Error>(())
-        }
-        .await;
-        if changed.is_err() {
-            child.kill().ok();
-            child.wait().ok();
-        }
-        changed?;
-        let out = child.wait_with_output()?;
-        ensure!(
-            out.status.success(),
-            "dt failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let after = int_pk_digest(&Pg.src()).await?;
-        ensure!(after != before, "the source did not change");
-        let target = int_pk_digest(&Pg.dst()).await?;
-        ensure!(
-            target == before,
-            "the target {target:?} is not the source as of the start {before:?} (now {after:?})"
-        );
-        Ok(())
-    });
+    block_on(scenario::consistent_read(Pg));
 }

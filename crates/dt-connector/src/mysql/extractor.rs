@@ -11,8 +11,8 @@ use dt_common::filter::NameFilter;
 use dt_common::meta::Row;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
-use sqlx::mysql::{MySqlArguments, MySqlPool, MySqlRow};
-use sqlx::{Arguments as _, Row as _};
+use sqlx::mysql::{MySql, MySqlArguments, MySqlPool, MySqlRow};
+use sqlx::{Arguments as _, Row as _, Transaction};
 use tokio::sync::mpsc;
 
 use super::quote;
@@ -86,6 +86,7 @@ impl MysqlExtractor {
         let (cols, table) = (select_list(meta), table_name(&meta.id));
         let key = quote(&meta.columns[k].name);
         let mut pages = PageSizer::new(self.batch_size);
+        let mut reader = self.reader(&meta.id).await?;
         let first = format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT ?");
         let next = format!("SELECT {cols} FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT ?");
         let mut last = resume
@@ -102,7 +103,7 @@ impl MysqlExtractor {
             args.add(n as u64).map_err(|e| anyhow::anyhow!(e))?;
             let sql = if last.is_some() { &next } else { &first };
             let rows: Vec<MySqlRow> = sqlx::query_with(sql, args)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *reader)
                 .await
                 .with_context(|| format!("cannot read source table {}", meta.id))?;
             let full = rows.len() == n;
@@ -125,7 +126,20 @@ impl MysqlExtractor {
                 break;
             }
         }
+        reader
+            .commit()
+            .await
+            .with_context(|| format!("cannot read source table {}", meta.id))?;
         Ok(total)
+    }
+
+    /// A connection in a read-only transaction with a consistent snapshot: every page of a
+    /// table is read on it, so the table is read as of one moment even while it changes.
+    async fn reader(&self, id: &TableId) -> Result<Transaction<'static, MySql>> {
+        self.pool
+            .begin_with("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+            .await
+            .with_context(|| format!("cannot start reading source table {id}"))
     }
 
     async fn extract_stream(&self, meta: &TableMeta, tx: &mpsc::Sender<Batch>) -> Result<u64> {
@@ -135,6 +149,7 @@ impl MysqlExtractor {
             .map(|c| Codec::of(&c.type_name))
             .collect();
         let sql = format!("SELECT {} FROM {}", select_list(meta), table_name(&meta.id));
+        // One statement: InnoDB reads it as of one moment by itself.
         let mut stream = sqlx::query(&sql).fetch(&self.pool);
         let mut batcher = Batcher::new(self.batch_size);
         let mut total = 0u64;
