@@ -159,9 +159,40 @@ pub fn row_bytes(row: &[Value]) -> usize {
     row.iter().map(Value::size).sum()
 }
 
+/// How many of `rows`, from the start, fit in at most `max_rows` rows and `max_bytes` (by
+/// [`row_bytes`]); at least one when there is any, even a row larger than `max_bytes`.
+pub fn split_len(rows: &[Row], max_rows: usize, max_bytes: usize) -> usize {
+    let mut bytes = 0;
+    for (i, row) in rows.iter().take(max_rows.max(1)).enumerate() {
+        bytes += row_bytes(row);
+        if bytes > max_bytes {
+            return i.max(1);
+        }
+    }
+    rows.len().min(max_rows.max(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_are_cut_by_rows_and_by_bytes() {
+        let rows = |sizes: &[usize]| -> Vec<Row> {
+            sizes
+                .iter()
+                .map(|&n| vec![Value::Bytes(vec![0; n])])
+                .collect()
+        };
+        let (mb, limit) = (1 << 20, 8 << 20);
+        assert_eq!(split_len(&rows(&[10; 5]), 3, limit), 3);
+        assert_eq!(split_len(&rows(&[10; 2]), 3, limit), 2);
+        assert_eq!(split_len(&rows(&[3 * mb; 5]), 1000, limit), 2);
+        // A row larger than the limit still goes, alone.
+        assert_eq!(split_len(&rows(&[20 * mb, 1]), 1000, limit), 1);
+        assert_eq!(split_len(&rows(&[1, 20 * mb]), 1000, limit), 1);
+        assert_eq!(split_len(&[], 1000, limit), 0);
+    }
 
     #[test]
     fn db_type_parses_and_prints() {

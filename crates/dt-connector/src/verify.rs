@@ -21,6 +21,16 @@ pub struct TableDigest {
     pub sum: String,
 }
 
+impl TableDigest {
+    /// From a server's `(count, sum)` answer.
+    fn new(rows: i64, sum: String) -> Self {
+        TableDigest {
+            rows: rows as u64,
+            sum,
+        }
+    }
+}
+
 /// Summarises tables of one server.
 #[async_trait]
 pub trait Verifier: Send + Sync {
@@ -93,10 +103,7 @@ impl Verifier for MysqlVerifier {
             .fetch_one(&self.0)
             .await
             .with_context(|| format!("cannot digest table {table}"))?;
-        Ok(Some(TableDigest {
-            rows: rows as u64,
-            sum,
-        }))
+        Ok(Some(TableDigest::new(rows, sum)))
     }
 }
 
@@ -120,10 +127,7 @@ impl Verifier for PgVerifier {
             .fetch_one(&self.0)
             .await
             .with_context(|| format!("cannot digest table {table}"))?;
-        Ok(Some(TableDigest {
-            rows: rows as u64,
-            sum,
-        }))
+        Ok(Some(TableDigest::new(rows, sum)))
     }
 }
 

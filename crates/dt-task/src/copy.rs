@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, Result};
 use dt_common::config::TaskConfig;
-use dt_common::meta::{row_bytes, Row, Value};
+use dt_common::meta::{split_len, Row, Value};
 use dt_connector::{AtomicMsg, Batch, Extractor, KeyKind, Sinker, TableMeta};
 use tokio::sync::{mpsc, Mutex};
 use tracing::info;
@@ -124,7 +124,7 @@ impl TableJob<'_> {
             while let Some(batch) = rx.recv().await {
                 let mut rows = batch.rows;
                 while !rows.is_empty() {
-                    let rest = rows.split_off(chunk_len(&rows, chunk_rows));
+                    let rest = rows.split_off(split_len(&rows, chunk_rows, CHUNK_BYTES));
                     let last_key = order_col.and_then(|k| rows.last().map(|r| r[k].clone()));
                     let chunk = Chunk {
                         seq,
@@ -169,19 +169,6 @@ impl TableJob<'_> {
 /// chunks of large rows stay small in memory and on the wire.
 const CHUNK_BYTES: usize = 8 << 20;
 
-/// How many of `rows` go into the next chunk: at most `max_rows`, and no more than
-/// [`CHUNK_BYTES`] unless a single row is larger.
-fn chunk_len(rows: &[Row], max_rows: usize) -> usize {
-    let mut bytes = 0;
-    for (i, row) in rows.iter().take(max_rows.max(1)).enumerate() {
-        bytes += row_bytes(row);
-        if bytes > CHUNK_BYTES {
-            return i.max(1);
-        }
-    }
-    rows.len().min(max_rows.max(1))
-}
-
 /// Every row read must have been written; anything else is a bug that could lose data.
 fn check_counts(meta: &TableMeta, read: u64, written: u64) -> Result<()> {
     if read != written {
@@ -191,27 +178,4 @@ fn check_counts(meta: &TableMeta, read: u64, written: u64) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows(sizes: &[usize]) -> Vec<Row> {
-        sizes
-            .iter()
-            .map(|&n| vec![Value::Bytes(vec![0; n])])
-            .collect()
-    }
-
-    #[test]
-    fn chunks_are_cut_by_rows_and_by_bytes() {
-        assert_eq!(chunk_len(&rows(&[10; 5]), 3), 3);
-        assert_eq!(chunk_len(&rows(&[10; 2]), 3), 2);
-        let mb = 1 << 20;
-        assert_eq!(chunk_len(&rows(&[3 * mb; 5]), 1000), 2);
-        // A row larger than the limit still goes, alone.
-        assert_eq!(chunk_len(&rows(&[20 * mb, 1]), 1000), 1);
-        assert_eq!(chunk_len(&rows(&[1, 20 * mb]), 1000), 1);
-    }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use async_trait::async_trait;
-use dt_common::meta::{row_bytes, Row};
+use dt_common::meta::{row_bytes, split_len, Row};
 use dt_common::router::Router;
 use dt_common::TableId;
 use sqlx::mysql::{MySqlArguments, MySqlDatabaseError, MySqlPool};
@@ -51,27 +51,24 @@ impl MysqlSinker {
     /// `rows` cut into statements of at most `rows_per_statement` rows and `max_bytes`.
     fn statements<'r>(&self, meta: &TableMeta, rows: &'r [Row]) -> Result<Vec<&'r [Row]>> {
         let max_rows = self.rows_per_statement(meta);
-        let (mut out, mut start, mut bytes) = (Vec::new(), 0, 0);
-        for (i, row) in rows.iter().enumerate() {
-            let size = row_bytes(row);
-            if size > self.max_bytes {
-                bail!(
-                    "a row of {} is about {size} bytes, more than the target's max_allowed_packet \
-                     allows ({} bytes with the statement): raise it on the target, e.g. \
-                     SET GLOBAL max_allowed_packet = 1073741824",
-                    meta.id,
-                    self.max_bytes + (64 << 10)
-                );
+        let (mut out, mut rest) = (Vec::new(), rows);
+        while !rest.is_empty() {
+            let (statement, tail) = rest.split_at(split_len(rest, max_rows, self.max_bytes));
+            // Only a row alone in its statement can be over the limit.
+            if let [row] = statement {
+                let size = row_bytes(row);
+                if size > self.max_bytes {
+                    bail!(
+                        "a row of {} is about {size} bytes, more than the target's \
+                         max_allowed_packet allows ({} bytes with the statement): raise it on \
+                         the target, e.g. SET GLOBAL max_allowed_packet = 1073741824",
+                        meta.id,
+                        self.max_bytes + (64 << 10)
+                    );
+                }
             }
-            if i > start && (i - start == max_rows || bytes + size > self.max_bytes) {
-                out.push(&rows[start..i]);
-                start = i;
-                bytes = 0;
-            }
-            bytes += size;
-        }
-        if start < rows.len() {
-            out.push(&rows[start..]);
+            out.push(statement);
+            rest = tail;
         }
         Ok(out)
     }
