@@ -301,6 +301,30 @@ pub fn spawn_dt(config: &Path) -> Child {
         .expect("spawn dt-main")
 }
 
+/// Waits up to 60 s, while dt (`child`) runs, for a line of `case`'s default.log that
+/// `seen` accepts; `what` names the moment for the failure message. A dt still running on
+/// timeout is killed.
+pub fn wait_for_log(
+    case: &Case,
+    child: &mut Child,
+    what: &str,
+    seen: impl Fn(&str) -> bool,
+) -> Result<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !case.default_log().iter().any(|l| seen(l)) {
+        if child.try_wait()?.is_some() {
+            bail!("dt ended before {what}");
+        }
+        if std::time::Instant::now() >= deadline {
+            child.kill().ok();
+            child.wait().ok();
+            bail!("dt did not get to {what} within 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    Ok(())
+}
+
 /// Fails with dt's stderr unless it exited 0.
 pub fn expect_success(out: &Output) -> Result<()> {
     if !out.status.success() {

@@ -8,7 +8,7 @@ use crate::compare::{
     mongo_assert_same, mongo_collections, mysql_assert_same, mysql_tables, pg_assert_same,
     pg_tables,
 };
-use crate::runner::{expect_success, run_dt, run_with_kills, spawn_dt, Case, Rng};
+use crate::runner::{expect_success, run_dt, run_with_kills, spawn_dt, wait_for_log, Case, Rng};
 use crate::servers;
 
 /// A data path.
@@ -277,19 +277,7 @@ pub async fn interrupt(kind: Kind, case: &str, schema: &str, rows: usize) -> Res
         &[("pipeline.checkpoint_interval_secs", "3600")],
     );
     let mut child = spawn_dt(&config);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !case
-        .default_log()
-        .iter()
-        .any(|l| l.contains("task, start "))
-    {
-        ensure!(child.try_wait()?.is_none(), "dt ended before copying");
-        ensure!(
-            std::time::Instant::now() < deadline,
-            "dt did not start copying"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    wait_for_log(&case, &mut child, "copying", |l| l.contains("task, start "))?;
     std::thread::sleep(std::time::Duration::from_millis(400));
     ensure!(
         child.try_wait()?.is_none(),
@@ -465,14 +453,9 @@ pub async fn consistent_read(kind: Kind) -> Result<()> {
     let mut child = spawn_dt(&case.config(&kind.src(), &kind.dst(), &[]));
     let changed = async {
         // Once some int_pk rows are committed, its read has begun.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !case.default_log().iter().any(|l| {
+        wait_for_log(&case, &mut child, "copying int_pk", |l| {
             l.contains("progress, `crash_db`.`int_pk`: ") && !l.contains("int_pk`: 0 row(s)")
-        }) {
-            ensure!(child.try_wait()?.is_none(), "dt ended before copying int_pk");
-            ensure!(std::time::Instant::now() < deadline, "dt did not copy int_pk");
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        })?;
         let insert = match kind {
             Kind::Mysql => "INSERT INTO crash_db.int_pk WITH RECURSIVE s(n) AS (SELECT 100000 UNION ALL SELECT n + 1 FROM s WHERE n < 100999) SELECT n, 0, 'new', NULL FROM s",
             _ => "INSERT INTO crash_db.int_pk SELECT n, 0, 'new', NULL FROM generate_series(100000, 100999) n",
