@@ -5,3 +5,4 @@ pub mod compare;
 pub mod runner;
 pub mod scenario;
 pub mod servers;
+pub mod trust;

@@ -220,6 +220,10 @@ impl Default for RuntimeConfig {
     }
 }
 
+/// Sections where an unknown key is an error, not a warning: each of their keys changes
+/// what is copied or whether a run resumes.
+const STRICT_SECTIONS: &[&str] = &["filter", "router", "resumer"];
+
 const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "extractor",
@@ -276,6 +280,14 @@ impl TaskConfig {
             .map_err(read_err)?;
         let sections: BTreeMap<String, BTreeMap<String, String>> =
             raw.clone().try_deserialize().map_err(read_err)?;
+        // Before anything can be reported: no message may show a password.
+        for (key, value) in sections.values().flatten() {
+            if key.ends_with("url") {
+                crate::secret::register_url(value);
+            } else if key.contains("password") {
+                crate::secret::register(value);
+            }
+        }
         for (section, key) in [
             ("extractor", "db_type"),
             ("extractor", "url"),
@@ -294,6 +306,13 @@ impl TaskConfig {
             .try_deserialize()
             .map_err(|e| typed_error(e, &sections))?;
         cfg.unknown_keys = unknown_keys(&sections);
+        // `[Filter]` is as much a filter a user meant as `[filter]`.
+        if let Some(key) = cfg.unknown_keys.iter().find(|k| {
+            let section = k.split('.').next().unwrap_or("").to_ascii_lowercase();
+            STRICT_SECTIONS.contains(&section.as_str())
+        }) {
+            return Err(ConfigError::UnknownKey { key: key.clone() });
+        }
         cfg.validate()?;
         Ok(cfg)
     }
@@ -676,6 +695,24 @@ mod tests {
             TaskConfig::from_ini_str(&MINIMAL.replace("mysql://root@127.0.0.1:3307", "http://x"))
                 .unwrap_err();
         assert!(err.to_string().contains("extractor.url"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_that_change_the_copy_are_errors() {
+        for (extra, key) in [
+            ("[filter]\nignore_cols=x\n", "filter.ignore_cols"),
+            ("[router]\ntopic_map=x\n", "router.topic_map"),
+            (
+                "[resumer]\nresume_type=from_target\n",
+                "resumer.resume_type",
+            ),
+            ("[FILTER]\ndo_dbs=x\n", "FILTER.do_dbs"),
+        ] {
+            match with(extra) {
+                Err(ConfigError::UnknownKey { key: k }) => assert_eq!(k, key),
+                other => panic!("{extra}: {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,12 @@ pub enum ConfigError {
         value: String,
         reason: String,
     },
+    #[error(
+        "unknown key {key}: keys of [filter], [router] and [resumer] decide what is copied \
+         and whether a run resumes, so dt stops rather than ignore one (check its spelling; \
+         the keys dt reads are in docs/en/config.md)"
+    )]
+    UnknownKey { key: String },
     #[error("missing required key {section}.{key}")]
     Missing { section: String, key: String },
 }

@@ -13,6 +13,11 @@ pub struct NamePattern {
 }
 
 impl NamePattern {
+    /// The one name this pattern matches, when it has no wildcard (or was quoted).
+    pub fn exact(&self) -> Option<&str> {
+        (self.literal || !self.text.contains(['*', '?'])).then_some(self.text.as_str())
+    }
+
     pub fn matches(&self, name: &str) -> bool {
         if self.literal {
             self.text == name
@@ -150,13 +155,14 @@ pub fn wildcard_match(pattern: &str, name: &str) -> bool {
     let (mut pi, mut ni) = (0, 0);
     let (mut star, mut mark) = (None, 0);
     while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        // A `*` in the pattern is always a wildcard, even where the name holds a `*` too.
+        if pi < p.len() && p[pi] == '*' {
             star = Some(pi);
             mark = ni;
             pi += 1;
+        } else if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
         } else if let Some(s) = star {
             pi = s + 1;
             mark += 1;
@@ -207,6 +213,15 @@ impl NameFilter {
                 .any(|(d, t)| d.matches(&id.schema) && t.matches(&id.tb))
     }
 
+    /// Tables that `do_tbs` names without a wildcard, for telling the user which of them
+    /// the source does not hold.
+    pub fn exact_tables(&self) -> Vec<TableId> {
+        self.do_tbs
+            .iter()
+            .filter_map(|(d, t)| Some(TableId::new(d.exact()?, t.exact()?)))
+            .collect()
+    }
+
     fn select_all(&self) -> bool {
         self.do_dbs.is_empty() && self.do_tbs.is_empty()
     }
@@ -243,6 +258,46 @@ mod tests {
         assert!(!wildcard_match("t?st", "tst"));
         assert!(wildcard_match("*_db_*", "test_db_1"));
         assert!(!wildcard_match("a*b", "acbd"));
+        // Wildcards match the characters they stand for, also when those are `*` or `?`.
+        assert!(wildcard_match("resume_table_*", "resume_table_*$4"));
+        assert!(wildcard_match("x*", "x*y"));
+        assert!(wildcard_match("x?", "x?"));
+        assert!(wildcard_match("*", "`\"'.$*?"));
+    }
+
+    /// The matcher agrees with a regex built from the pattern, over random names and
+    /// patterns drawn from an alphabet of wildcard and quoting characters.
+    #[test]
+    fn wildcards_agree_with_a_regex() {
+        const ALPHABET: &[char] = &['a', 'b', '*', '?', '$', '.', '`', '"', '\'', '_', 'é'];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..20_000 {
+            let mut word = |max: usize| -> String {
+                let len = next(max + 1);
+                (0..len).map(|_| ALPHABET[next(ALPHABET.len())]).collect()
+            };
+            let (pattern, name) = (word(6), word(8));
+            let reference: String = pattern
+                .chars()
+                .map(|c| match c {
+                    '*' => ".*".to_string(),
+                    '?' => ".".to_string(),
+                    c => regex::escape(&c.to_string()),
+                })
+                .collect();
+            let re = regex::Regex::new(&format!("^(?s:{reference})$")).unwrap();
+            assert_eq!(
+                wildcard_match(&pattern, &name),
+                re.is_match(&name),
+                "pattern `{pattern}`, name `{name}`"
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod meta;
 pub mod position;
 pub mod resumer;
 pub mod router;
+pub mod secret;
 
 pub use error::ConfigError;
 pub use meta::{DbType, TableId};

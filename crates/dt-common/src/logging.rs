@@ -37,8 +37,10 @@ where
             level,
             std::process::id()
         )?;
-        ctx.field_format().format_fields(writer.by_ref(), event)?;
-        writeln!(writer)
+        let mut message = String::new();
+        ctx.field_format()
+            .format_fields(Writer::new(&mut message), event)?;
+        writeln!(writer, "{}", crate::secret::redact(&message))
     }
 }
 

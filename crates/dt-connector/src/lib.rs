@@ -13,8 +13,9 @@ use std::sync::Arc;
 use anyhow::Result;
 use async_trait::async_trait;
 use dt_common::config::TaskConfig;
+use dt_common::filter::NameFilter;
 use dt_common::meta::{row_bytes, Row, Value};
-use dt_common::{DbType, Resumer, TableId};
+use dt_common::{ConfigError, DbType, Resumer, TableId};
 use tokio::sync::mpsc;
 
 pub use verify::{build_verifiers, TableDigest, Verifier};
@@ -137,14 +138,75 @@ where
     Ok(TablePlan::Copy { meta, resume_value })
 }
 
-/// The tables of `ids` that `filter` selects, sorted by schema then table name (bytes).
-pub fn selected(
-    filter: &dt_common::filter::NameFilter,
-    ids: impl IntoIterator<Item = TableId>,
-) -> Vec<TableId> {
-    let mut tables: Vec<TableId> = ids.into_iter().filter(|id| filter.matches(id)).collect();
-    tables.sort();
-    tables
+/// What the source's catalog says of one object of a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogEntry {
+    /// A table dt copies.
+    Table(TableId),
+    /// An object dt does not copy (a view, a sequence…), with the reason.
+    NotCopied(TableId, String),
+    /// A partition, whose rows are copied through its parent table (the second id).
+    Partition(TableId, TableId),
+}
+
+/// What a task selects in the source: the tables it copies, and every object of the
+/// selected databases that it does not copy, each with the reason, so that nothing the user
+/// asked for is left out without a word. Both lists are sorted by schema then name (bytes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    pub tables: Vec<TableId>,
+    pub not_copied: Vec<(TableId, String)>,
+}
+
+impl Listing {
+    /// Applies `filter` to the source's catalog. A table that `do_tbs` names without a
+    /// wildcard and the catalog does not hold is reported as not copied.
+    pub fn new(filter: &NameFilter, catalog: impl IntoIterator<Item = CatalogEntry>) -> Listing {
+        let catalog: Vec<CatalogEntry> = catalog.into_iter().collect();
+        let mut tables: Vec<TableId> = catalog
+            .iter()
+            .filter_map(|e| match e {
+                CatalogEntry::Table(id) if filter.matches(id) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        tables.sort();
+        let mut not_copied: Vec<(TableId, String)> = catalog
+            .iter()
+            .filter_map(|e| match e {
+                CatalogEntry::NotCopied(id, why) if filter.matches(id) => {
+                    Some((id.clone(), why.clone()))
+                }
+                CatalogEntry::Partition(id, parent)
+                    if filter.matches(id) && tables.binary_search(parent).is_err() =>
+                {
+                    Some((
+                        id.clone(),
+                        format!(
+                            "a partition of {parent}, which the filter does not select; \
+                             partitions are copied through their parent table"
+                        ),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        let known = |id: &TableId| {
+            catalog.iter().any(|e| match e {
+                CatalogEntry::Table(t)
+                | CatalogEntry::NotCopied(t, _)
+                | CatalogEntry::Partition(t, _) => t == id,
+            })
+        };
+        for id in filter.exact_tables() {
+            if !known(&id) && !not_copied.iter().any(|(t, _)| *t == id) {
+                let why = "named in filter.do_tbs but not found in the source".to_string();
+                not_copied.push((id, why));
+            }
+        }
+        not_copied.sort();
+        Listing { tables, not_copied }
+    }
 }
 
 /// Receives the rows of an atomic copy: `Some(rows)`, `None` once `Commit` arrives, or an
@@ -269,8 +331,8 @@ pub enum AtomicMsg {
 /// batches in the order column's order and returns the number of rows read.
 #[async_trait]
 pub trait Extractor: Send + Sync {
-    /// Tables the filter selects, sorted by schema then table name.
-    async fn list_tables(&self) -> Result<Vec<TableId>>;
+    /// Tables the filter selects, and what of the selected databases is not copied.
+    async fn list_tables(&self) -> Result<Listing>;
     /// Decides how to copy `id`, consulting the resumer.
     async fn plan(&self, id: &TableId) -> Result<TablePlan>;
     /// Reads the table after `resume_value`, sending batches of at most `batch_size` rows.
@@ -316,6 +378,31 @@ pub trait Sinker: Send + Sync {
     }
 }
 
+/// Checks what only the drivers can check before anything connects: that both URLs are
+/// ones the database's driver can read. A URL that does not parse is a config error.
+pub fn check_config(cfg: &TaskConfig) -> std::result::Result<(), ConfigError> {
+    for (section, url) in [
+        ("extractor", &cfg.extractor.url),
+        ("sinker", &cfg.sinker.url),
+    ] {
+        let parsed = match cfg.extractor.db_type {
+            DbType::Mysql => url
+                .parse::<sqlx::mysql::MySqlConnectOptions>()
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            DbType::Pg => url
+                .parse::<sqlx::postgres::PgConnectOptions>()
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            DbType::Mongo => mongodb::options::ConnectionString::parse(url)
+                .map(drop)
+                .map_err(|e| e.to_string()),
+        };
+        parsed.map_err(|reason| ConfigError::invalid(section, "url", url, reason))?;
+    }
+    Ok(())
+}
+
 /// Builds the extractor and sinker of a task.
 pub async fn build(
     cfg: &TaskConfig,
@@ -338,6 +425,43 @@ mod tests {
             type_name: type_name.into(),
             nullable,
         }
+    }
+
+    #[test]
+    fn listing_names_what_is_not_copied() {
+        use dt_common::filter::{parse_db_list, parse_tb_list};
+        let q = Some('`');
+        let filter = NameFilter {
+            do_dbs: parse_db_list("shop", q).unwrap(),
+            do_tbs: parse_tb_list("crm.users,crm.gone,`crm`.`x*`,crm.y*", q).unwrap(),
+            ..Default::default()
+        };
+        let t = TableId::new;
+        let listing = Listing::new(
+            &filter,
+            [
+                CatalogEntry::Table(t("shop", "b")),
+                CatalogEntry::Table(t("shop", "a")),
+                CatalogEntry::NotCopied(t("shop", "v"), "a view".into()),
+                CatalogEntry::NotCopied(t("other", "v"), "a view".into()),
+                CatalogEntry::Partition(t("shop", "b_1"), t("shop", "b")),
+                CatalogEntry::Partition(t("other", "p_1"), t("other", "p")),
+                CatalogEntry::Partition(t("crm", "users_1"), t("crm", "users")),
+                CatalogEntry::Table(t("crm", "users")),
+                CatalogEntry::Table(t("crm", "other")),
+            ],
+        );
+        assert_eq!(
+            listing.tables,
+            vec![t("crm", "users"), t("shop", "a"), t("shop", "b")]
+        );
+        let named: Vec<&TableId> = listing.not_copied.iter().map(|(id, _)| id).collect();
+        // `x*` is quoted, so it names one table; `y*` is a wildcard and may match nothing.
+        assert_eq!(
+            named,
+            vec![&t("crm", "gone"), &t("crm", "x*"), &t("shop", "v")]
+        );
+        assert!(listing.not_copied[0].1.contains("not found"));
     }
 
     #[test]

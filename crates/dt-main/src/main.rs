@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use dt_common::config::TaskConfig;
 use dt_common::logging::default_log_subscriber;
+use dt_common::secret::redact;
+use dt_resumer::LogDirLock;
 use dt_task::Task;
 use tracing::{error, info, warn};
 
@@ -31,9 +33,22 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let cfg = match TaskConfig::load(&args.config) {
+    let cfg = match TaskConfig::load(&args.config).and_then(|cfg| {
+        dt_task::check_config(&cfg)?;
+        Ok(cfg)
+    }) {
         Ok(cfg) => cfg,
         Err(e) => return fail(EXIT_CONFIG, "config error", &anyhow::Error::new(e)),
+    };
+    // One task per log dir, held until the process exits (the kernel lets go on kill -9).
+    // Taken before default.log is opened, so a refused second run writes nothing there.
+    let _lock = if args.verify {
+        None
+    } else {
+        match LogDirLock::acquire(&cfg.runtime.log_dir) {
+            Ok(lock) => Some(lock),
+            Err(e) => return fail(EXIT_CONFIG, "cannot start", &anyhow::Error::new(e)),
+        }
     };
     let subscriber = match default_log_subscriber(
         &cfg.runtime.log_dir,
@@ -76,7 +91,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(task.run()) {
         Ok(summary) => {
-            println!("{summary}");
+            println!("{}", redact(&summary.to_string()));
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -101,7 +116,7 @@ fn verify(cfg: &TaskConfig) -> ExitCode {
             return fail(EXIT_FAILED, "verify failed", &e);
         }
     };
-    println!("{report}");
+    println!("{}", redact(&report.to_string()));
     let differing = report.differing();
     if differing.is_empty() {
         return ExitCode::SUCCESS;
@@ -118,7 +133,7 @@ fn verify(cfg: &TaskConfig) -> ExitCode {
 }
 
 fn fail(code: u8, what: &str, e: &anyhow::Error) -> ExitCode {
-    eprintln!("dt: {what}: {}", one_line(e));
+    eprintln!("dt: {what}: {}", redact(&one_line(e)));
     ExitCode::from(code)
 }
 

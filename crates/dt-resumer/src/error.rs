@@ -15,6 +15,11 @@ pub enum ResumeError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "log dir {dir} is in use by another dt process (pid {holder}); one task runs per \
+         log dir: wait for it, stop it, or give this task its own [runtime] log_dir"
+    )]
+    Locked { dir: PathBuf, holder: String },
     #[error("{path}:{line}: malformed progress line: {reason}: `{text}`")]
     Malformed {
         path: PathBuf,

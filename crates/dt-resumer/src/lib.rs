@@ -3,10 +3,12 @@
 //! finished.log. This crate owns the format in both directions.
 
 mod error;
+mod lock;
 mod reader;
 mod writer;
 
 pub use error::ResumeError;
+pub use lock::{LogDirLock, LOCK_FILE};
 pub use reader::{LogResumer, ResumeSources};
 pub use writer::ProgressWriter;
 

@@ -20,6 +20,7 @@ use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
 use futures::{stream, StreamExt, TryStreamExt};
 use tracing::info;
 
+pub use dt_connector::check_config;
 pub use progress::Progress;
 pub use summary::{Outcome, TableReport, TaskSummary};
 pub use verify::{verify, TableCheck, VerifyReport};
@@ -42,6 +43,16 @@ impl Task {
             log_dir: cfg.resumer.resume_from_log.then(|| cfg.resume_log_dir()),
             config_file: cfg.resume_config_file(),
         };
+        if let Some(dir) = &sources.log_dir {
+            let explicit = !cfg.resumer.resume_log_dir.trim().is_empty();
+            if explicit && !dir.is_dir() {
+                anyhow::bail!(
+                    "resumer.resume_log_dir {} is not a directory: nothing can be resumed from \
+                     it (leave the key empty to resume from [runtime] log_dir)",
+                    dir.display()
+                );
+            }
+        }
         let resuming = sources.log_dir.is_some() || sources.config_file.is_some();
         let resumer: Arc<dyn Resumer> = if resuming {
             Arc::new(LogResumer::load(&sources)?)
@@ -75,8 +86,8 @@ impl Task {
     pub async fn run(self) -> Result<TaskSummary> {
         let started = Instant::now();
         let (extractor, sinker) = dt_connector::build(&self.cfg, self.resumer.clone()).await?;
-        let tables = extractor.list_tables().await?;
-        info!("task, {} table(s) selected", tables.len());
+        let listing = extractor.list_tables().await?;
+        let tables = summary::selected_tables(&listing, "task")?;
         let interval = Duration::from_secs_f64(self.cfg.pipeline.checkpoint_interval_secs);
         let ticker = async {
             let mut tick =
@@ -162,6 +173,7 @@ impl Task {
                 self.progress.checkpoint()?;
                 let summary = TaskSummary {
                     tables,
+                    not_copied: listing.not_copied,
                     elapsed: started.elapsed(),
                 };
                 info!("task, finished: {}", summary.one_line());

@@ -3,7 +3,30 @@
 use std::fmt;
 use std::time::Duration;
 
+use anyhow::{bail, Result};
 use dt_common::TableId;
+use dt_connector::Listing;
+use tracing::{info, warn};
+
+/// Logs what the filter selects and dt does not copy, one line each with the reason, and
+/// returns the tables to copy (`what`: `task` or `verify`). Selecting no table at all is an
+/// error: a filter that matches nothing is far more often a mistake than an intent.
+pub(crate) fn selected_tables(listing: &Listing, what: &str) -> Result<Vec<TableId>> {
+    for (id, why) in &listing.not_copied {
+        warn!("{what}, not copied: {id}: {why}");
+    }
+    if listing.tables.is_empty() {
+        bail!(
+            "no table selected: the source holds no table that [filter] selects{}",
+            match listing.not_copied.len() {
+                0 => String::new(),
+                n => format!(" ({n} selected object(s) that are not tables, see default.log)"),
+            }
+        );
+    }
+    info!("{what}, {} table(s) selected", listing.tables.len());
+    Ok(listing.tables.clone())
+}
 
 /// How a table was handled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +70,8 @@ impl TableReport {
 #[derive(Debug, Clone)]
 pub struct TaskSummary {
     pub tables: Vec<TableReport>,
+    /// Objects the filter selects that dt does not copy, with the reason.
+    pub not_copied: Vec<(TableId, String)>,
     pub elapsed: Duration,
 }
 
@@ -61,8 +86,12 @@ impl TaskSummary {
             .iter()
             .filter(|t| t.outcome == Outcome::SkippedFinished)
             .count();
+        let not_copied = match self.not_copied.len() {
+            0 => String::new(),
+            n => format!(", {n} selected object(s) not copied"),
+        };
         format!(
-            "{} table(s), {} skipped as finished, {} rows in {:.2}s",
+            "{} table(s), {} skipped as finished, {} rows in {:.2}s{not_copied}",
             self.tables.len(),
             skipped,
             self.total_rows(),
@@ -99,6 +128,9 @@ impl fmt::Display for TaskSummary {
                 t.elapsed.as_secs_f64(),
                 t.rows_per_sec()
             )?;
+        }
+        for (id, why) in &self.not_copied {
+            writeln!(f, "not copied: {id}: {why}")?;
         }
         write!(f, "total: {}", self.one_line())
     }

@@ -106,8 +106,7 @@ pub async fn verify(cfg: &TaskConfig) -> Result<VerifyReport> {
     let (extractor, _) = dt_connector::build(cfg, Arc::new(NoResume)).await?;
     let (src, dst) = dt_connector::build_verifiers(cfg).await?;
     let router = cfg.router()?;
-    let tables = extractor.list_tables().await?;
-    info!("verify, {} table(s) selected", tables.len());
+    let tables = crate::summary::selected_tables(&extractor.list_tables().await?, "verify")?;
     let (extractor, src, dst, router) = (&extractor, &src, &dst, &router);
     let mut checks: Vec<TableCheck> = stream::iter(tables)
         .map(|id| async move {

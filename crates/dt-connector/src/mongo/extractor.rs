@@ -11,12 +11,14 @@ use dt_common::filter::NameFilter;
 use dt_common::meta::{Row, Value};
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
+use mongodb::results::CollectionType;
 use mongodb::Client;
 use tokio::sync::mpsc;
 
 use super::id::{id_from_position, id_to_position, type_group, TYPE_GROUPS};
 use crate::{
-    plan_table, Batch, Batcher, ColumnMeta, DbObject, Extractor, KeyKind, TableMeta, TablePlan,
+    plan_table, Batch, Batcher, CatalogEntry, ColumnMeta, DbObject, Extractor, KeyKind, Listing,
+    TableMeta, TablePlan,
 };
 
 const SYSTEM_DBS: &[&str] = &["admin", "local", "config"];
@@ -129,33 +131,43 @@ impl MongoExtractor {
 
 #[async_trait]
 impl Extractor for MongoExtractor {
-    async fn list_tables(&self) -> Result<Vec<TableId>> {
+    async fn list_tables(&self) -> Result<Listing> {
         let dbs = self
             .client
             .list_database_names()
             .await
             .context("cannot list the source databases")?;
-        let mut tables = Vec::new();
+        let mut catalog = Vec::new();
         for db in dbs.iter().filter(|d| !SYSTEM_DBS.contains(&d.as_str())) {
             if !self.filter.db_may_match(db) {
                 continue;
             }
-            let names = self
+            let specs: Vec<_> = self
                 .client
                 .database(db)
-                .list_collection_names()
-                .filter(doc! { "type": "collection" })
+                .list_collections()
+                .await
+                .with_context(|| format!("cannot list the collections of {db}"))?
+                .try_collect()
                 .await
                 .with_context(|| format!("cannot list the collections of {db}"))?;
-            for name in names.into_iter().filter(|n| !n.starts_with("system.")) {
-                let id = TableId::new(db, name);
-                if self.filter.matches(&id) {
-                    tables.push(id);
-                }
+            for spec in specs {
+                let id = TableId::new(db, &spec.name);
+                catalog.push(match spec.collection_type {
+                    _ if spec.name.starts_with("system.") => CatalogEntry::NotCopied(
+                        id,
+                        "a system collection; MongoDB maintains it".into(),
+                    ),
+                    CollectionType::Collection => CatalogEntry::Table(id),
+                    CollectionType::View => CatalogEntry::NotCopied(
+                        id,
+                        "a view; a snapshot copies the documents of collections only".into(),
+                    ),
+                    _ => CatalogEntry::NotCopied(id, "not a plain collection".into()),
+                });
             }
         }
-        tables.sort();
-        Ok(tables)
+        Ok(Listing::new(&self.filter, catalog))
     }
 
     async fn plan(&self, id: &TableId) -> Result<TablePlan> {

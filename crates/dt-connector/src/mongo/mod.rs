@@ -18,8 +18,8 @@ pub use extractor::MongoExtractor;
 pub use id::{id_from_position, id_to_position};
 pub use sinker::MongoSinker;
 
-use crate::mysql::redact;
 use crate::{Extractor, Sinker};
+use dt_common::secret::redact;
 
 /// Connects and checks the server answers, so a wrong address fails at once.
 pub(crate) async fn connect(url: &str, end: &str) -> Result<Client> {

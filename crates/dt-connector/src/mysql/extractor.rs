@@ -18,8 +18,8 @@ use tokio::sync::mpsc;
 use super::quote;
 use super::value::{bind, decode_row, orderable, parse_position, Codec};
 use crate::{
-    choose_key, plan_table, selected, Batch, Batcher, ColumnMeta, Extractor, PageSizer, TableMeta,
-    TablePlan,
+    choose_key, plan_table, Batch, Batcher, CatalogEntry, ColumnMeta, Extractor, Listing,
+    PageSizer, TableMeta, TablePlan,
 };
 
 const SYSTEM_SCHEMAS: &str = "'mysql','information_schema','performance_schema','sys'";
@@ -192,6 +192,19 @@ fn select_list(meta: &TableMeta) -> String {
         .join(",")
 }
 
+/// What dt does with an object of `information_schema.TABLES`, by its `TABLE_TYPE`. A
+/// MariaDB system-versioned table is copied with its current rows (its history stays behind).
+fn catalog_entry(id: TableId, table_type: &str) -> CatalogEntry {
+    let why = match table_type {
+        "BASE TABLE" | "SYSTEM VERSIONED" => return CatalogEntry::Table(id),
+        "VIEW" | "SYSTEM VIEW" => "a view; a snapshot copies the rows of tables only",
+        "SEQUENCE" => "a sequence; its state is not copied, create it in the target",
+        "TEMPORARY" => "a temporary table",
+        other => return CatalogEntry::NotCopied(id, format!("of table type {other}")),
+    };
+    CatalogEntry::NotCopied(id, why.to_string())
+}
+
 pub(super) fn table_name(id: &TableId) -> String {
     format!("{}.{}", quote(&id.schema), quote(&id.tb))
 }
@@ -225,9 +238,15 @@ pub(super) async fn read_unique_keys(
     pool: &MySqlPool,
     id: &TableId,
 ) -> Result<Vec<(bool, Vec<String>)>> {
+    // A system-versioned table adds its ROW END column to every unique key; among the
+    // current rows, which are what is copied, the other columns are the key.
     let rows = sqlx::query(
-        "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
-         WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+        "SELECT s.INDEX_NAME, s.COLUMN_NAME FROM information_schema.STATISTICS s \
+         JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA \
+         AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME \
+         WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0 \
+         AND COALESCE(c.GENERATION_EXPRESSION, '') <> 'ROW END' \
+         ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX",
     )
     .bind(&id.schema)
     .bind(&id.tb)
@@ -251,25 +270,27 @@ pub(super) async fn read_unique_keys(
 
 #[async_trait]
 impl Extractor for MysqlExtractor {
-    async fn list_tables(&self) -> Result<Vec<TableId>> {
+    async fn list_tables(&self) -> Result<Listing> {
         let sql = format!(
-            "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES \
-             WHERE TABLE_TYPE = 'BASE TABLE' AND TABLE_SCHEMA NOT IN ({SYSTEM_SCHEMAS})"
+            "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA NOT IN ({SYSTEM_SCHEMAS})"
         );
         let rows = sqlx::query(&sql)
             .fetch_all(&self.pool)
             .await
             .context("cannot list the source tables")?;
-        let ids = rows
+        let catalog = rows
             .iter()
             .map(|r| {
-                Ok(TableId::new(
+                let id = TableId::new(
                     r.try_get_unchecked::<String, _>(0)?,
                     r.try_get_unchecked::<String, _>(1)?,
-                ))
+                );
+                let kind: String = r.try_get_unchecked(2)?;
+                Ok(catalog_entry(id, &kind))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(selected(&self.filter, ids))
+        Ok(Listing::new(&self.filter, catalog))
     }
 
     async fn plan(&self, id: &TableId) -> Result<TablePlan> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
+use dt_common::secret::redact;
 use dt_common::Resumer;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
@@ -64,20 +65,6 @@ pub(crate) async fn connect(
     Ok(pool)
 }
 
-/// The URL without its password.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
 pub async fn build(
     cfg: &TaskConfig,
     resumer: Arc<dyn Resumer>,
@@ -111,12 +98,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quotes_and_redacts() {
+    fn quotes() {
         assert_eq!(quote("a`b"), "`a``b`");
-        assert_eq!(
-            redact("mysql://root:secret@h:3306/db"),
-            "mysql://root:***@h:3306/db"
-        );
-        assert_eq!(redact("mysql://root@h:3306"), "mysql://root@h:3306");
     }
 }

@@ -18,8 +18,8 @@ use tokio::sync::mpsc;
 use super::text::{parse_line, take_lines};
 use super::{literal, quote};
 use crate::{
-    choose_key, plan_table, selected, Batch, Batcher, ColumnMeta, DbObject, Extractor, PageSizer,
-    SequenceState, TableMeta, TablePlan,
+    choose_key, plan_table, Batch, Batcher, CatalogEntry, ColumnMeta, DbObject, Extractor, Listing,
+    PageSizer, SequenceState, TableMeta, TablePlan,
 };
 
 pub struct PgExtractor {
@@ -35,11 +35,14 @@ pub struct PgExtractor {
 
 /// `ONLY "s"."t"` for a plain table, so rows of tables inheriting from it (copied on their
 /// own) are not read twice; a partitioned table is read whole. `None` when it does not exist.
-pub(crate) async fn relation(pool: &PgPool, id: &TableId) -> Result<Option<String>> {
+pub(crate) async fn relation<'c, E>(conn: E, id: &TableId) -> Result<Option<String>>
+where
+    E: Executor<'c, Database = Postgres>,
+{
     let kind: Option<i8> =
         sqlx::query_scalar("SELECT relkind::\"char\" FROM pg_class WHERE oid = to_regclass($1)")
             .bind(table_name(id))
-            .fetch_optional(pool)
+            .fetch_optional(conn)
             .await
             .with_context(|| format!("cannot look up table {id}"))?;
     Ok(kind.map(|k| match k as u8 {
@@ -310,26 +313,38 @@ impl PgExtractor {
 
 #[async_trait]
 impl Extractor for PgExtractor {
-    async fn list_tables(&self) -> Result<Vec<TableId>> {
+    async fn list_tables(&self) -> Result<Listing> {
         let rows = sqlx::query(
-            "SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition \
+            "SELECT n.nspname::text, c.relname::text, c.relkind::text, pn.nspname::text, p.relname::text \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid \
+             LEFT JOIN pg_class p ON p.oid = i.inhparent \
+             LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace \
+             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') \
              AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
              AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'",
         )
         .fetch_all(&self.pool)
         .await
         .context("cannot list the source tables")?;
-        let ids = rows
+        let catalog = rows
             .iter()
             .map(|r| {
-                Ok(TableId::new(
-                    r.try_get::<String, _>(0)?,
-                    r.try_get::<String, _>(1)?,
-                ))
+                let id = TableId::new(r.try_get::<String, _>(0)?, r.try_get::<String, _>(1)?);
+                let parent: (Option<String>, Option<String>) = (r.try_get(3)?, r.try_get(4)?);
+                if let (Some(schema), Some(tb)) = parent {
+                    return Ok(CatalogEntry::Partition(id, TableId::new(schema, tb)));
+                }
+                let why = match r.try_get::<String, _>(2)?.as_str() {
+                    "r" | "p" => return Ok(CatalogEntry::Table(id)),
+                    "v" => "a view; a snapshot copies the rows of tables only",
+                    "m" => "a materialized view; refresh it in the target after the copy",
+                    _ => "a foreign table; its rows live on another server",
+                };
+                Ok(CatalogEntry::NotCopied(id, why.to_string()))
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(selected(&self.filter, ids))
+        Ok(Listing::new(&self.filter, catalog))
     }
 
     async fn plan(&self, id: &TableId) -> Result<TablePlan> {

@@ -18,8 +18,8 @@ pub(crate) use extractor::relation;
 pub use extractor::PgExtractor;
 pub use sinker::PgSinker;
 
-use crate::mysql::redact;
 use crate::{Extractor, Sinker};
+use dt_common::secret::redact;
 
 /// Quotes an identifier with double quotes.
 pub fn quote(name: &str) -> String {

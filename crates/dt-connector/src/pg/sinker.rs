@@ -155,7 +155,17 @@ impl PgSinker {
         let mut conn = self.pool.acquire().await.with_context(ctx)?;
         let mut tx = conn.begin().await.with_context(ctx)?;
         if clear {
-            tx.execute(format!("DELETE FROM ONLY {}", table_name(&t.id)).as_str())
+            // The relation as the extractor reads it: a partitioned table with its
+            // partitions, an inheritance parent without its children. The lock keeps a
+            // second task from filling the table at the same time (it waits, then empties
+            // what this one committed); readers still see the old rows until the commit.
+            let rel = super::relation(&mut *tx, &t.id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("target table {} does not exist", t.id))?;
+            tx.execute(format!("LOCK TABLE {rel} IN EXCLUSIVE MODE").as_str())
+                .await
+                .with_context(ctx)?;
+            tx.execute(format!("DELETE FROM {rel}").as_str())
                 .await
                 .with_context(ctx)?;
         }

@@ -1,0 +1,10 @@
+INSERT INTO sel_db.`resume_table_1` VALUES (1, 'a'), (2, 'b');
+INSERT INTO sel_db.`resume_table_*$4` VALUES (1, 'a'), (2, 'b'), (3, 'c');
+INSERT INTO sel_db.`x*y` VALUES (1, 'a'), (2, 'b');
+INSERT INTO sel_db.`x?.z` VALUES (7, 'q');
+INSERT INTO sel_db.`other` VALUES (1, 'not me');
+INSERT INTO sel_db.versioned VALUES (1, 'old'), (2, 'two'), (3, 'three');
+UPDATE sel_db.versioned SET v = 'new' WHERE id = 1;
+DELETE FROM sel_db.versioned WHERE id = 3;
+INSERT INTO sel_db.versioned_cols VALUES (1, 'old'), (2, 'two');
+UPDATE sel_db.versioned_cols SET v = 'new' WHERE id = 1;
