@@ -150,3 +150,12 @@ fn consistent_read_test() {
     let _guard = serial();
     block_on(scenario::consistent_read(Mysql));
 }
+
+#[test]
+fn verify_exact_test() {
+    let _guard = serial();
+    block_on(dt_tests::exact::verify_exact(
+        Mysql,
+        "mysql_to_mysql/snapshot/verify_exact_test",
+    ));
+}

@@ -12,8 +12,10 @@ use dt_common::Resumer;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
+pub(crate) use extractor::read_columns;
 pub use extractor::MysqlExtractor;
 pub use sinker::MysqlSinker;
+pub(crate) use value::exact_bytes;
 
 use crate::{Extractor, Sinker};
 
