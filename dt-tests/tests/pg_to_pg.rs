@@ -271,3 +271,12 @@ fn consistent_read_test() {
     let _guard = serial();
     block_on(scenario::consistent_read(Pg));
 }
+
+#[test]
+fn verify_exact_test() {
+    let _guard = serial();
+    block_on(dt_tests::exact::verify_exact(
+        Pg,
+        "pg_to_pg/snapshot/verify_exact_test",
+    ));
+}
