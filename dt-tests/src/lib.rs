@@ -6,3 +6,4 @@ pub mod exact;
 pub mod runner;
 pub mod scenario;
 pub mod servers;
+pub mod slow_target;

@@ -159,3 +159,11 @@ fn verify_exact_test() {
         "mysql_to_mysql/snapshot/verify_exact_test",
     ));
 }
+
+#[test]
+fn slow_target_test() {
+    let _guard = serial();
+    block_on(dt_tests::slow_target::slow_target_mysql(
+        "mysql_to_mysql/snapshot/slow_target_test",
+    ));
+}

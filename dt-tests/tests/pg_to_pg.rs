@@ -280,3 +280,11 @@ fn verify_exact_test() {
         "pg_to_pg/snapshot/verify_exact_test",
     ));
 }
+
+#[test]
+fn slow_target_test() {
+    let _guard = serial();
+    block_on(dt_tests::slow_target::slow_target_pg(
+        "pg_to_pg/snapshot/slow_target_test",
+    ));
+}
