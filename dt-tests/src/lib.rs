@@ -2,7 +2,9 @@
 //! (and killing it), and comparing source with target row by row.
 
 pub mod compare;
+pub mod exact;
 pub mod runner;
 pub mod scenario;
 pub mod servers;
+pub mod slow_target;
 pub mod trust;

@@ -182,3 +182,11 @@ fn verify_test() {
         6,
     ));
 }
+
+#[test]
+fn verify_exact_test() {
+    let _guard = serial();
+    block_on(dt_tests::exact::verify_exact_mongo(
+        "mongo_to_mongo/snapshot/verify_exact_test",
+    ));
+}

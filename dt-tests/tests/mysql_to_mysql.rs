@@ -287,3 +287,20 @@ fn bad_input_unknown_filter_key() {
         &["unknown key filter.do_tables"],
     ));
 }
+
+#[test]
+fn verify_exact_test() {
+    let _guard = serial();
+    block_on(dt_tests::exact::verify_exact(
+        Mysql,
+        "mysql_to_mysql/snapshot/verify_exact_test",
+    ));
+}
+
+#[test]
+fn slow_target_test() {
+    let _guard = serial();
+    block_on(dt_tests::slow_target::slow_target_mysql(
+        "mysql_to_mysql/snapshot/slow_target_test",
+    ));
+}

@@ -348,3 +348,20 @@ fn no_secret_in_output_test() {
         pw,
     ));
 }
+
+#[test]
+fn verify_exact_test() {
+    let _guard = serial();
+    block_on(dt_tests::exact::verify_exact(
+        Pg,
+        "pg_to_pg/snapshot/verify_exact_test",
+    ));
+}
+
+#[test]
+fn slow_target_test() {
+    let _guard = serial();
+    block_on(dt_tests::slow_target::slow_target_pg(
+        "pg_to_pg/snapshot/slow_target_test",
+    ));
+}

@@ -74,23 +74,23 @@ struct MysqlVerifier(MySqlPool);
 
 #[async_trait]
 impl Verifier for MysqlVerifier {
-    /// Each value as the hex of its bytes (`N` for NULL), joined, MD5'd; the first 64 bits
-    /// of each row's MD5 are summed exactly (DECIMAL).
+    /// Each value as the hex of its exact bytes (`N` for NULL), joined, MD5'd; the first 64
+    /// bits of each row's MD5 are summed exactly (DECIMAL). See [`mysql::exact_bytes`].
     async fn digest(&self, table: &TableId, columns: &[String]) -> Result<Option<TableDigest>> {
-        let exists: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-        )
-        .bind(&table.schema)
-        .bind(&table.tb)
-        .fetch_one(&self.0)
-        .await
-        .with_context(|| format!("cannot look up table {table}"))?;
-        if exists == 0 {
+        let types = mysql::read_columns(&self.0, table).await?;
+        if types.is_empty() {
             return Ok(None);
         }
         let values: Vec<String> = columns
             .iter()
-            .map(|c| format!("IFNULL(HEX(CAST({} AS BINARY)), 'N')", mysql::quote(c)))
+            .map(|c| {
+                let column_type = types
+                    .iter()
+                    .find(|t| &t.name == c)
+                    .map(|t| t.type_name.as_str());
+                let value = mysql::exact_bytes(&mysql::quote(c), column_type.unwrap_or(""));
+                format!("IFNULL(HEX({value}), 'N')")
+            })
             .collect();
         let sql = format!(
             "SELECT COUNT(*), CAST(IFNULL(SUM(CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', {})), 1, 16), 16, 10) AS UNSIGNED)), 0) AS CHAR) \

@@ -211,7 +211,7 @@ pub(super) fn table_name(id: &TableId) -> String {
 
 /// Columns of a table in ordinal order, without generated columns (the target computes
 /// them); empty when the table does not exist.
-pub(super) async fn read_columns(pool: &MySqlPool, id: &TableId) -> Result<Vec<ColumnMeta>> {
+pub(crate) async fn read_columns(pool: &MySqlPool, id: &TableId) -> Result<Vec<ColumnMeta>> {
     let rows = sqlx::query(
         "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS \
          WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA NOT LIKE '%VIRTUAL GENERATED%' AND EXTRA NOT LIKE '%STORED GENERATED%' \

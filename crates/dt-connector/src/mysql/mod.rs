@@ -13,8 +13,10 @@ use dt_common::Resumer;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
+pub(crate) use extractor::read_columns;
 pub use extractor::MysqlExtractor;
 pub use sinker::MysqlSinker;
+pub(crate) use value::exact_bytes;
 
 use crate::{Extractor, Sinker};
 
@@ -23,8 +25,29 @@ pub fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
-/// The session of connections that only read.
-pub(crate) const READ_SESSION: &str = "SET SESSION sql_mode='NO_ENGINE_SUBSTITUTION'";
+/// The session of connections that only read. A read waits as long as the target does: the
+/// server would otherwise end a result stream the client has not taken for
+/// `net_write_timeout` seconds (60 by default; "Connection reset by peer" on the client), and
+/// a reading transaction left idle between pages for `wait_timeout`. These and
+/// `net_read_timeout` are raised to the servers' maximum, a year.
+pub(crate) const READ_SESSION: &str = "SET SESSION sql_mode='NO_ENGINE_SUBSTITUTION', \
+     net_write_timeout=31536000, net_read_timeout=31536000, wait_timeout=31536000";
+
+/// Lifts the per-statement time limit a DBA may set (MariaDB's `max_statement_time`,
+/// MySQL's `max_execution_time` for SELECT), which would end a read streaming to a slow
+/// target or a write waiting for a lock.
+async fn lift_statement_limit(conn: &mut sqlx::MySqlConnection) -> sqlx::Result<()> {
+    let version: String = sqlx::query_scalar("SELECT VERSION()")
+        .fetch_one(&mut *conn)
+        .await?;
+    let sql = if version.contains("MariaDB") {
+        "SET SESSION max_statement_time=0"
+    } else {
+        "SET SESSION max_execution_time=0"
+    };
+    conn.execute(sql).await?;
+    Ok(())
+}
 
 /// Opens a pool; `session` runs on every new connection. Errors name the end and the cause.
 pub(crate) async fn connect(
@@ -51,7 +74,7 @@ pub(crate) async fn connect(
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 conn.execute(session).await?;
-                Ok(())
+                lift_statement_limit(conn).await
             })
         })
         .connect_with(opts)

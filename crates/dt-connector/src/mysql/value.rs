@@ -54,6 +54,18 @@ impl Codec {
     }
 }
 
+/// An SQL expression for the exact value of `col` (quoted), of information_schema's
+/// COLUMN_TYPE `column_type`, as a binary string. Every type's own text or bytes are exact
+/// except FLOAT's: the server prints a FLOAT with 6 significant digits (0.1 and 0.10000001
+/// both print `0.1`). A FLOAT times `1E0` is the same number as a DOUBLE, which prints the
+/// shortest text that reads back to that double, so distinct FLOATs give distinct text.
+pub fn exact_bytes(col: &str, column_type: &str) -> String {
+    match Codec::of(column_type) {
+        Codec::Float => format!("CAST({col} * 1E0 AS BINARY)"),
+        _ => format!("CAST({col} AS BINARY)"),
+    }
+}
+
 /// Whether `WHERE col > ? ORDER BY col` pages a column of this COLUMN_TYPE in one consistent
 /// order. ENUM and SET sort by their declared index but compare with a string by text, and
 /// JSON, BIT and spatial types have no such order: those columns are never order columns.
@@ -215,6 +227,17 @@ pub fn parse_position(text: &str, codec: Codec) -> Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_bytes_widens_only_float() {
+        assert_eq!(exact_bytes("`f`", "float"), "CAST(`f` * 1E0 AS BINARY)");
+        assert_eq!(
+            exact_bytes("`f`", "float(10,3) unsigned"),
+            "CAST(`f` * 1E0 AS BINARY)"
+        );
+        assert_eq!(exact_bytes("`d`", "double"), "CAST(`d` AS BINARY)");
+        assert_eq!(exact_bytes("`t`", "datetime(6)"), "CAST(`t` AS BINARY)");
+    }
 
     #[test]
     fn codecs_follow_declared_types() {

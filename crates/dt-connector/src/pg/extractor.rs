@@ -304,7 +304,7 @@ impl PgExtractor {
                 .await
                 .context(
                     "cannot read in the task's snapshot (was the session holding it ended, e.g. \
-                     by idle_in_transaction_session_timeout?)",
+                     by pg_terminate_backend?)",
                 )?;
         }
         Ok(tx)

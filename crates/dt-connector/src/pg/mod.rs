@@ -36,6 +36,7 @@ pub fn literal(text: &str) -> String {
 async fn export_snapshot(url: &str) -> Result<(String, PgConnection)> {
     let opts: PgConnectOptions = url.parse()?;
     let mut conn = opts.connect().await?;
+    lift_time_limits(&mut conn).await?;
     conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
     let id: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
@@ -45,7 +46,24 @@ async fn export_snapshot(url: &str) -> Result<(String, PgConnection)> {
     Ok((id, conn))
 }
 
-/// Opens a pool whose sessions print values in a form the other end reads back exactly.
+/// Turns off, for this session, the time limits a DBA may set on the role or database:
+/// `statement_timeout` would end a COPY streaming to a slow target, and
+/// `idle_in_transaction_session_timeout` (or `transaction_timeout`, PostgreSQL 17) the
+/// transaction holding the run's snapshot or a read waiting between pages. Parameters the
+/// server does not know are skipped. Every one of them may be set by any role.
+async fn lift_time_limits(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query(
+        "SELECT set_config(name, '0', false) FROM pg_settings WHERE name IN \
+         ('statement_timeout', 'idle_in_transaction_session_timeout', 'idle_session_timeout', \
+         'transaction_timeout')",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Opens a pool whose sessions print values in a form the other end reads back exactly and
+/// run without time limits ([`lift_time_limits`]).
 pub(crate) async fn connect(
     url: &str,
     max: u32,
@@ -85,6 +103,7 @@ pub(crate) async fn connect(
     Ok(PgPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(std::time::Duration::from_secs(30))
+        .after_connect(|conn, _| Box::pin(lift_time_limits(conn)))
         .connect_lazy_with(opts))
 }
 
