@@ -1,6 +1,9 @@
 //! MongoDB → MongoDB snapshot cases (directories under `tests/mongo_to_mongo/snapshot/`).
 
-use dt_tests::runner::{block_on, serial};
+use anyhow::{ensure, Context};
+use bson::RawDocument;
+use dt_tests::compare::{mongo_collections, mongo_docs};
+use dt_tests::runner::{block_on, expect_success, run_dt, serial, Case};
 use dt_tests::scenario::{self, Kind::Mongo};
 
 const BAD: &str = "mongo_to_mongo/snapshot/bad_input_test";
@@ -66,6 +69,71 @@ fn bad_input_malformed_position_value() {
     ));
 }
 
+/// The `_id`s of raw documents, for messages.
+fn ids(docs: &[Vec<u8>]) -> Vec<String> {
+    docs.iter()
+        .map(|d| match RawDocument::from_bytes(d).map(|d| d.get("_id")) {
+            Ok(Ok(Some(id))) => format!("{id:?}"),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// Runs `case`, whose every collection of `db` has a recorded position; each target
+/// collection must then hold exactly the source documents after the one `at(coll, doc)`
+/// picks, byte for byte: none lost, none before it copied again.
+async fn resumes_right_after(
+    case: &str,
+    db: &str,
+    at: fn(&str, &RawDocument) -> bool,
+) -> anyhow::Result<()> {
+    let case = Case::load(case);
+    Mongo.prepare(&case).await?;
+    expect_success(&run_dt(&case.config(&Mongo.src(), &Mongo.dst(), &[])))?;
+    let colls = mongo_collections(&Mongo.src(), db).await?;
+    ensure!(colls.len() > 5, "only {colls:?} in {db}");
+    let mut wrong = Vec::new();
+    for coll in &colls {
+        let src = mongo_docs(&Mongo.src(), db, coll).await?;
+        let pos = src
+            .iter()
+            .position(|d| RawDocument::from_bytes(d).is_ok_and(|d| at(coll, d)))
+            .with_context(|| format!("{db}.{coll}: no document at the position"))?;
+        let got = mongo_docs(&Mongo.dst(), db, coll).await?;
+        if got != src[pos + 1..] {
+            wrong.push(format!(
+                "{coll}: the target holds {:?}, expected {:?}",
+                ids(&got),
+                ids(&src[pos + 1..])
+            ));
+        }
+    }
+    ensure!(
+        wrong.is_empty(),
+        "{} of {} collections of {db} wrong:\n{}",
+        wrong.len(),
+        colls.len(),
+        wrong.join("\n")
+    );
+    Ok(())
+}
+
+/// Every collection `after_<name>` holds the same `_id`s — MinKey, null, NaN, -inf, 0, 7L,
+/// 7.5, decimal 8.25, +inf, "s", {a: NaN}, {a: 1}, false, true, MaxKey — and position.log
+/// (dt's own form) stops it at the one named `<name>`.
+#[test]
+fn id_edge_test() {
+    let _guard = serial();
+    block_on(resumes_right_after(
+        "mongo_to_mongo/snapshot/id_edge_test",
+        "id_edge_db",
+        |coll, d| {
+            d.get_str("name")
+                .is_ok_and(|n| coll == format!("after_{n}"))
+        },
+    ));
+}
+
 /// The indexes of a collection as `(name, spec without "v"/"ns")`, sorted by name.
 async fn indexes(url: &str, db: &str, coll: &str) -> anyhow::Result<Vec<(String, bson::Document)>> {
     let client = mongodb::Client::with_uri_str(url).await?;
@@ -86,9 +154,7 @@ async fn indexes(url: &str, db: &str, coll: &str) -> anyhow::Result<Vec<(String,
 
 #[test]
 fn index_test() {
-    use anyhow::ensure;
     use bson::doc;
-    use dt_tests::runner::{expect_success, run_dt, Case};
     let _guard = serial();
     block_on(async {
         let case = Case::load("mongo_to_mongo/snapshot/index_test");
