@@ -55,18 +55,57 @@ fn bad_input_unreachable_source() {
     ));
 }
 
+/// A MongoDB position value is read when the progress files are: a bad one is a config
+/// error naming file and line, before anything is copied.
 #[test]
 fn bad_input_malformed_position_value() {
     let _guard = serial();
     block_on(scenario::malformed_resume_config(
         Mongo,
         BAD,
-        1,
+        2,
         &[
-            "bad resume position of `bad_input_db`.`a_coll`",
+            "resume.config:1: malformed progress line",
             "not-an-object-id",
         ],
     ));
+}
+
+/// An ape-dts tagged value whose payload does not fit its tag names no `_id`; it is refused,
+/// not read as an embedded document.
+#[test]
+fn bad_input_tagged_value_of_the_wrong_type() {
+    let _guard = serial();
+    block_on(async {
+        let case = Case::load(BAD);
+        Mongo.prepare(&case).await?;
+        let file = case.path("resume.config");
+        let line = r#"{"type":"RdbSnapshot","db_type":"mongo","schema":"bad_input_db","tb":"a_coll","order_key":{"single":["_id","{\"Int32\":\"2\"}"]}}"#;
+        std::fs::write(&file, format!("// written by hand\n{line}\n"))?;
+        let path = file.display().to_string();
+        let overrides = [("resumer.resume_config_file", path.as_str())];
+        let out = run_dt(&case.config(&Mongo.src(), &Mongo.dst(), &overrides));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            out.status.code() == Some(2),
+            "exit {:?}: {stderr}",
+            out.status.code()
+        );
+        for needle in [
+            "resume.config:2",
+            "tag `Int32` takes a JSON integer, found \"2\"",
+        ] {
+            ensure!(
+                stderr.contains(needle),
+                "stderr does not name `{needle}`: {stderr}"
+            );
+        }
+        scenario::nothing_recorded(&case)?;
+        ensure!(mongo_docs(&Mongo.dst(), "bad_input_db", "a_coll")
+            .await?
+            .is_empty());
+        Ok(())
+    });
 }
 
 /// The `_id`s of raw documents, for messages.
@@ -116,6 +155,19 @@ async fn resumes_right_after(
         wrong.join("\n")
     );
     Ok(())
+}
+
+/// Positions as ape-dts writes them (`{"String":"b"}`, `{"Int32":2}`, `{"ObjectId":{"$oid":…}}`,
+/// …, in resume.config and position.log): each collection holds three documents and its
+/// position names the second (`n` = 1).
+#[test]
+fn ape_dts_position_test() {
+    let _guard = serial();
+    block_on(resumes_right_after(
+        "mongo_to_mongo/snapshot/ape_dts_position_test",
+        "ape_pos_db",
+        |_, d| d.get_i32("n") == Ok(1),
+    ));
 }
 
 /// Every collection `after_<name>` holds the same `_id`s — MinKey, null, NaN, -inf, 0, 7L,

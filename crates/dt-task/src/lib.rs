@@ -41,6 +41,7 @@ impl Task {
             db_type: cfg.extractor.db_type,
             log_dir: cfg.resumer.resume_from_log.then(|| cfg.resume_log_dir()),
             config_file: cfg.resume_config_file(),
+            value_check: dt_connector::position_value_check(cfg.extractor.db_type),
         };
         let resuming = sources.log_dir.is_some() || sources.config_file.is_some();
         let resumer: Arc<dyn Resumer> = if resuming {
