@@ -1,6 +1,9 @@
 //! MongoDB → MongoDB snapshot cases (directories under `tests/mongo_to_mongo/snapshot/`).
 
-use dt_tests::runner::{block_on, serial};
+use anyhow::{ensure, Context};
+use bson::RawDocument;
+use dt_tests::compare::{mongo_collections, mongo_docs};
+use dt_tests::runner::{block_on, expect_success, run_dt, serial, Case};
 use dt_tests::scenario::{self, Kind::Mongo};
 
 const BAD: &str = "mongo_to_mongo/snapshot/bad_input_test";
@@ -52,17 +55,134 @@ fn bad_input_unreachable_source() {
     ));
 }
 
+/// A MongoDB position value is read when the progress files are: a bad one is a config
+/// error naming file and line, before anything is copied.
 #[test]
 fn bad_input_malformed_position_value() {
     let _guard = serial();
     block_on(scenario::malformed_resume_config(
         Mongo,
         BAD,
-        1,
+        2,
         &[
-            "bad resume position of `bad_input_db`.`a_coll`",
+            "resume.config:1: malformed progress line",
             "not-an-object-id",
         ],
+    ));
+}
+
+/// An ape-dts tagged value whose payload does not fit its tag names no `_id`; it is refused,
+/// not read as an embedded document.
+#[test]
+fn bad_input_tagged_value_of_the_wrong_type() {
+    let _guard = serial();
+    block_on(async {
+        let case = Case::load(BAD);
+        Mongo.prepare(&case).await?;
+        let file = case.path("resume.config");
+        let line = r#"{"type":"RdbSnapshot","db_type":"mongo","schema":"bad_input_db","tb":"a_coll","order_key":{"single":["_id","{\"Int32\":\"2\"}"]}}"#;
+        std::fs::write(&file, format!("// written by hand\n{line}\n"))?;
+        let path = file.display().to_string();
+        let overrides = [("resumer.resume_config_file", path.as_str())];
+        let out = run_dt(&case.config(&Mongo.src(), &Mongo.dst(), &overrides));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            out.status.code() == Some(2),
+            "exit {:?}: {stderr}",
+            out.status.code()
+        );
+        for needle in [
+            "resume.config:2",
+            "tag `Int32` takes a JSON integer, found \"2\"",
+        ] {
+            ensure!(
+                stderr.contains(needle),
+                "stderr does not name `{needle}`: {stderr}"
+            );
+        }
+        scenario::nothing_recorded(&case)?;
+        ensure!(mongo_docs(&Mongo.dst(), "bad_input_db", "a_coll")
+            .await?
+            .is_empty());
+        Ok(())
+    });
+}
+
+/// The `_id`s of raw documents, for messages.
+fn ids(docs: &[Vec<u8>]) -> Vec<String> {
+    docs.iter()
+        .map(|d| match RawDocument::from_bytes(d).map(|d| d.get("_id")) {
+            Ok(Ok(Some(id))) => format!("{id:?}"),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// Runs `case`, whose every collection of `db` has a recorded position; each target
+/// collection must then hold exactly the source documents after the one `at(coll, doc)`
+/// picks, byte for byte: none lost, none before it copied again.
+async fn resumes_right_after(
+    case: &str,
+    db: &str,
+    at: fn(&str, &RawDocument) -> bool,
+) -> anyhow::Result<()> {
+    let case = Case::load(case);
+    Mongo.prepare(&case).await?;
+    expect_success(&run_dt(&case.config(&Mongo.src(), &Mongo.dst(), &[])))?;
+    let colls = mongo_collections(&Mongo.src(), db).await?;
+    ensure!(colls.len() > 5, "only {colls:?} in {db}");
+    let mut wrong = Vec::new();
+    for coll in &colls {
+        let src = mongo_docs(&Mongo.src(), db, coll).await?;
+        let pos = src
+            .iter()
+            .position(|d| RawDocument::from_bytes(d).is_ok_and(|d| at(coll, d)))
+            .with_context(|| format!("{db}.{coll}: no document at the position"))?;
+        let got = mongo_docs(&Mongo.dst(), db, coll).await?;
+        if got != src[pos + 1..] {
+            wrong.push(format!(
+                "{coll}: the target holds {:?}, expected {:?}",
+                ids(&got),
+                ids(&src[pos + 1..])
+            ));
+        }
+    }
+    ensure!(
+        wrong.is_empty(),
+        "{} of {} collections of {db} wrong:\n{}",
+        wrong.len(),
+        colls.len(),
+        wrong.join("\n")
+    );
+    Ok(())
+}
+
+/// Positions as ape-dts writes them (`{"String":"b"}`, `{"Int32":2}`, `{"ObjectId":{"$oid":…}}`,
+/// …, in resume.config and position.log): each collection holds three documents and its
+/// position names the second (`n` = 1).
+#[test]
+fn ape_dts_position_test() {
+    let _guard = serial();
+    block_on(resumes_right_after(
+        "mongo_to_mongo/snapshot/ape_dts_position_test",
+        "ape_pos_db",
+        |_, d| d.get_i32("n") == Ok(1),
+    ));
+}
+
+/// Every collection `after_<name>` holds the same `_id`s — MinKey, null, NaN, -inf, 0, 7L,
+/// 7.5, decimal 8.25, +inf, "s", {a: NaN}, {a: 1}, false, true, MaxKey — and position.log
+/// (dt's own form) stops it at the one named `<name>`.
+#[test]
+fn id_edge_test() {
+    let _guard = serial();
+    block_on(resumes_right_after(
+        "mongo_to_mongo/snapshot/id_edge_test",
+        "id_edge_db",
+        |coll, d| {
+            d.get_str("name")
+                .is_ok_and(|n| coll == format!("after_{n}"))
+        },
     ));
 }
 
@@ -86,9 +206,7 @@ async fn indexes(url: &str, db: &str, coll: &str) -> anyhow::Result<Vec<(String,
 
 #[test]
 fn index_test() {
-    use anyhow::ensure;
     use bson::doc;
-    use dt_tests::runner::{expect_success, run_dt, Case};
     let _guard = serial();
     block_on(async {
         let case = Case::load("mongo_to_mongo/snapshot/index_test");

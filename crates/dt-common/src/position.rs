@@ -30,6 +30,10 @@ pub enum Position {
     },
 }
 
+/// Checks the `value` of a position of one database, where its form does not depend on
+/// the table (MongoDB `_id`s); `Err` says why the value is unusable.
+pub type ValueCheck = fn(&str) -> Result<(), String>;
+
 /// The tag between the timestamp and the JSON of a position.log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineTag {

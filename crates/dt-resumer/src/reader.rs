@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use dt_common::position::parse_line;
+use dt_common::position::{parse_line, PositionLine, ValueCheck};
 use dt_common::{DbType, OrderKey, Position, Resumer};
 use tracing::{info, warn};
 
@@ -21,6 +21,10 @@ pub struct ResumeSources {
     pub log_dir: Option<PathBuf>,
     /// A user-written resume config, when one is named.
     pub config_file: Option<PathBuf>,
+    /// Checks the `value` of each position of the task's `db_type` as it is read, where the
+    /// form of a value does not depend on the table (MongoDB `_id`s): a value it refuses
+    /// makes its line malformed. `None` leaves values to the extractor.
+    pub value_check: Option<ValueCheck>,
 }
 
 type Key = (String, String);
@@ -50,13 +54,13 @@ impl LogResumer {
             if !path.exists() {
                 return Err(ResumeError::MissingConfig { path: path.clone() });
             }
-            r.apply_file(path, Origin::UserConfig, sources.db_type)?;
+            r.apply_file(path, Origin::UserConfig, sources)?;
         }
         if let Some(dir) = &sources.log_dir {
             for name in [FINISHED_LOG, POSITION_LOG] {
                 let path = dir.join(name);
                 if path.exists() {
-                    r.apply_file(&path, Origin::Log, sources.db_type)?;
+                    r.apply_file(&path, Origin::Log, sources)?;
                 } else {
                     info!(
                         "resumer, {} not found, no progress recorded there yet",
@@ -77,7 +81,7 @@ impl LogResumer {
         &mut self,
         path: &Path,
         origin: Origin,
-        db_type: DbType,
+        sources: &ResumeSources,
     ) -> Result<(), ResumeError> {
         let text = std::fs::read(path).map_err(|source| ResumeError::Io {
             path: path.to_path_buf(),
@@ -87,7 +91,8 @@ impl LogResumer {
         let lines: Vec<&str> = text.lines().collect();
         let torn_allowed = origin == Origin::Log && !text.ends_with('\n');
         for (i, line) in lines.iter().enumerate() {
-            let parsed = match parse_line(line) {
+            let checked = parse_line(line).and_then(|p| check_value(p, sources));
+            let parsed = match checked {
                 Ok(Some(p)) => p,
                 Ok(None) => continue,
                 Err(reason) if torn_allowed && i + 1 == lines.len() => {
@@ -107,7 +112,7 @@ impl LogResumer {
                     })
                 }
             };
-            self.apply(parsed.position, db_type, path, i + 1);
+            self.apply(parsed.position, sources.db_type, path, i + 1);
         }
         Ok(())
     }
@@ -143,6 +148,27 @@ impl LogResumer {
             }
         }
     }
+}
+
+/// Runs `sources.value_check` over the value of a position of the task's `db_type`.
+fn check_value(
+    line: Option<PositionLine>,
+    sources: &ResumeSources,
+) -> Result<Option<PositionLine>, String> {
+    let (Some(check), Some(l)) = (sources.value_check, &line) else {
+        return Ok(line);
+    };
+    if let Position::RdbSnapshot {
+        db_type,
+        order_key: OrderKey::Single { value, .. },
+        ..
+    } = &l.position
+    {
+        if *db_type == sources.db_type {
+            check(value).map_err(|e| format!("unusable `value`: {e}"))?;
+        }
+    }
+    Ok(line)
 }
 
 fn key(schema: &str, tb: &str) -> Key {

@@ -17,6 +17,7 @@ fn sources(log_dir: Option<&Path>, config: Option<&Path>) -> ResumeSources {
         db_type: DbType::Mysql,
         log_dir: log_dir.map(Path::to_path_buf),
         config_file: config.map(Path::to_path_buf),
+        value_check: None,
     }
 }
 
@@ -205,6 +206,52 @@ fn malformed_line_of_resume_config_is_an_error_even_when_last() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("resume.config:4"), "{err}");
+}
+
+/// A value check standing in for MongoDB's: numbers only.
+fn digits_only(v: &str) -> Result<(), String> {
+    match v.bytes().all(|b| b.is_ascii_digit()) {
+        true => Ok(()),
+        false => Err(format!("`{v}` is not a number")),
+    }
+}
+
+#[test]
+fn a_value_the_check_refuses_is_an_error_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = r#"{"type":"RdbSnapshot","db_type":"pg","schema":"d","tb":"u","order_col":"id","value":"x"}"#;
+    let cfg = write(
+        dir.path(),
+        "resume.config",
+        &format!("{}\n{pg}\n", pos("d", "t", "id", "3")),
+    );
+    let mut src = sources(None, Some(&cfg));
+    src.value_check = Some(digits_only);
+    // A value of another db_type is ignored, not checked.
+    let r = LogResumer::load(&src).unwrap();
+    assert_eq!(r.get_resume_value("d", "t", "id"), Some("3".into()));
+
+    write(
+        dir.path(),
+        "position.log",
+        &format!(
+            "{}\n{}\n{}\n",
+            pos("d", "t", "id", "4"),
+            pos("d", "t", "id", "b4d"),
+            pos("d", "t", "id", "5")
+        ),
+    );
+    src.log_dir = Some(dir.path().to_path_buf());
+    let err = LogResumer::load(&src).unwrap_err();
+    assert!(
+        matches!(err, ResumeError::Malformed { line: 2, .. }),
+        "{err}"
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("position.log:2") && msg.contains("`b4d` is not a number"),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -42,6 +42,7 @@ impl Task {
             db_type: cfg.extractor.db_type,
             log_dir: cfg.resumer.resume_from_log.then(|| cfg.resume_log_dir()),
             config_file: cfg.resume_config_file(),
+            value_check: dt_connector::position_value_check(cfg.extractor.db_type),
         };
         if let Some(dir) = &sources.log_dir {
             let explicit = !cfg.resumer.resume_log_dir.trim().is_empty();

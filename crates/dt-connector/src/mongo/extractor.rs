@@ -1,6 +1,8 @@
 //! MongoDB extractor: databases then collections chosen by the filter, each read by `_id`
-//! ascending in pages of `batch_size`. Since `$gt` compares only within one BSON type group,
-//! pages walk the type groups in MongoDB's order, so documents of every `_id` type are read.
+//! ascending in pages of `batch_size`. Since a query comparison matches only within one BSON
+//! type group, pages walk the type groups in MongoDB's order, so documents of every `_id`
+//! type are read; a resumed copy restarts its group at the recorded `_id` (see
+//! [`resume_from`]), never after it with `$gt`.
 
 use std::sync::Arc;
 
@@ -15,7 +17,9 @@ use mongodb::results::CollectionType;
 use mongodb::Client;
 use tokio::sync::mpsc;
 
-use super::id::{id_from_position, id_to_position, type_group, TYPE_GROUPS};
+use super::id::{
+    group_filter, id_from_position, id_to_position, resume_from, type_group, TYPE_GROUPS,
+};
 use crate::{
     plan_table, Batch, Batcher, CatalogEntry, ColumnMeta, DbObject, Extractor, KeyKind, Listing,
     TableMeta, TablePlan,
@@ -62,37 +66,24 @@ impl MongoExtractor {
         }
     }
 
-    /// Reads type group `g` in `_id` order, after `after` when set, sending batches of
-    /// `batch_size`. One cursor per group: the server returns it in batches of the same size.
+    /// Reads type group `g` in `_id` order, from `from` on when set, sending batches of
+    /// `batch_size`; the document whose position text is `skip` (the resume position
+    /// itself) is left out. One cursor per group: the server returns it in batches of the
+    /// same size.
     async fn extract_group(
         &self,
         id: &TableId,
         g: usize,
-        after: Option<Bson>,
+        (from, mut skip): (Option<Bson>, Option<String>),
         tx: &mpsc::Sender<Batch>,
     ) -> Result<Option<u64>> {
         let coll = self
             .client
             .database(&id.schema)
             .collection::<RawDocumentBuf>(&id.tb);
-        // `$type` takes -1 for MinKey rather than its element byte.
-        let types: Vec<i32> = TYPE_GROUPS[g]
-            .iter()
-            .map(|t| {
-                if *t == bson::spec::ElementType::MinKey {
-                    -1
-                } else {
-                    *t as i32
-                }
-            })
-            .collect();
-        let mut cond = doc! { "$type": types };
-        if let Some(v) = after {
-            cond.insert("$gt", v);
-        }
         let ctx = || format!("cannot read source collection {id}");
         let mut cursor = coll
-            .find(doc! { "_id": cond })
+            .find(group_filter(g, from))
             .sort(doc! { "_id": 1 })
             .batch_size(self.batch_size.min(u32::MAX as usize) as u32)
             .await
@@ -109,10 +100,12 @@ impl MongoExtractor {
                         .context("a document without _id")?
                         .to_raw_bson(),
                 )?;
-                full = batcher.push(vec![
-                    Value::Text(id_to_position(&key)),
-                    Value::Bytes(d.into_bytes()),
-                ]);
+                let key = id_to_position(&key);
+                if skip.as_ref() == Some(&key) {
+                    skip = None;
+                    continue;
+                }
+                full = batcher.push(vec![Value::Text(key), Value::Bytes(d.into_bytes())]);
             }
             if full || (done && !batcher.is_empty()) {
                 let rows = batcher.take();
@@ -197,9 +190,12 @@ impl Extractor for MongoExtractor {
         let mut after = after;
         let mut total = 0u64;
         for group in start..TYPE_GROUPS.len() {
-            // Only the group of the resume value starts after it; later groups start at their
-            // beginning.
-            match self.extract_group(id, group, after.take(), &tx).await? {
+            // Only the group of the resume value restarts there (see `resume_from`); later
+            // groups start at their beginning.
+            let bounds = after.take().map_or((None, None), |v| {
+                (resume_from(&v), Some(id_to_position(&v)))
+            });
+            match self.extract_group(id, group, bounds, &tx).await? {
                 Some(n) => total += n,
                 None => break,
             }

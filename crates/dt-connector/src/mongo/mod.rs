@@ -15,7 +15,7 @@ use mongodb::options::ClientOptions;
 use mongodb::Client;
 
 pub use extractor::MongoExtractor;
-pub use id::{id_from_position, id_to_position};
+pub use id::{check_position_value, id_from_position, id_to_position};
 pub use sinker::MongoSinker;
 
 use crate::{Extractor, Sinker};
