@@ -280,72 +280,11 @@ fn keyless_partition_test() {
 
 #[test]
 fn no_secret_in_output_test() {
-    use dt_tests::trust::{no_secret_in_output, SecretRun};
     let _guard = serial();
-    let pw = "S3cr3t!pw-pg";
-    let (src, dst) = (Pg.src(), Pg.dst());
-    let with = |url: &str, creds: &str| url.replace("postgres@", creds);
-    let creds = format!("dt_password_user:{pw}@");
-    let run = |what, src: String, dst: String, do_tbs, code| SecretRun {
-        what,
-        src,
-        dst,
-        do_tbs,
-        code,
-    };
-    let ok_src = with(&src, &creds);
-    let ok_dst = with(&dst, &creds);
-    let query = |url: &str| with(url, "dt_password_user@") + &format!("?password={pw}");
-    let runs = [
-        run(
-            "user:pass@",
-            ok_src.clone(),
-            ok_dst.clone(),
-            "secret_db.t",
-            0,
-        ),
-        run("?password=", query(&src), query(&dst), "secret_db.t", 0),
-        run(
-            "bad scheme",
-            ok_src.replace("postgres://", "postgre://"),
-            ok_dst.clone(),
-            "secret_db.t",
-            2,
-        ),
-        run(
-            "closed port",
-            ok_src.clone(),
-            query(&dst).replace(":5434", ":1"),
-            "secret_db.t",
-            1,
-        ),
-        run(
-            "wrong password",
-            ok_src.clone(),
-            with(&dst, &format!("dt_password_user:{pw}-wrong@")),
-            "secret_db.t",
-            1,
-        ),
-        run(
-            "wrong password in ?password=",
-            ok_src.clone(),
-            query(&dst).replace(pw, &format!("{pw}-wrong")),
-            "secret_db.t",
-            1,
-        ),
-        run(
-            "missing target table",
-            ok_src,
-            ok_dst,
-            "secret_db.missing_in_target",
-            1,
-        ),
-    ];
-    block_on(no_secret_in_output(
+    block_on(dt_tests::trust::no_secret_in_output(
         Pg,
         "pg_to_pg/snapshot/secret_test",
-        &runs,
-        pw,
+        "S3cr3t!pw-pg",
     ));
 }
 
