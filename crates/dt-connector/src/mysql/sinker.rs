@@ -10,7 +10,7 @@ use dt_common::meta::{row_bytes, split_len, Row};
 use dt_common::router::Router;
 use dt_common::TableId;
 use sqlx::mysql::{MySqlArguments, MySqlDatabaseError, MySqlPool};
-use sqlx::{Executor, MySql, Transaction};
+use sqlx::{Connection, Executor, MySql, Transaction};
 use tokio::sync::mpsc;
 
 use super::extractor::{read_columns, read_unique_keys, table_name};
@@ -194,7 +194,16 @@ impl Sinker for MysqlSinker {
     ) -> Result<u64> {
         let (id, _) = self.target(meta);
         let ctx = || format!("cannot write to target table {id}");
-        let mut tx: Transaction<'_, MySql> = self.pool.begin().await.with_context(ctx)?;
+        let mut conn = self.pool.acquire().await.with_context(ctx)?;
+        if clear {
+            // In REPEATABLE READ the DELETE below locks every row and the gaps between
+            // them until the commit, so a second task refilling the same table waits and
+            // then empties this one's copy, whatever isolation the server defaults to.
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                .await
+                .with_context(ctx)?;
+        }
+        let mut tx: Transaction<'_, MySql> = conn.begin().await.with_context(ctx)?;
         if clear {
             tx.execute(format!("DELETE FROM {}", table_name(&id)).as_str())
                 .await
