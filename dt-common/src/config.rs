@@ -1,4 +1,4 @@
-//! Task config read from `task_config.ini` (DESIGN §3), compatible with ape-dts snapshot
+//! Task config read from `task_config.ini` (docs/en/config.md), compatible with ape-dts snapshot
 //! configs. One struct per INI section, one named default per key, validation in
 //! [`TaskConfig::validate`]. Unknown keys are collected as warnings, never silently used.
 

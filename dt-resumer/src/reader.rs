@@ -1,4 +1,4 @@
-//! Reads earlier progress (DESIGN §4–§5): whole files, latest position per table wins inside
+//! Reads earlier progress (docs/en/snapshot/resume.md): whole files, latest position per table wins inside
 //! position.log, position.log beats the resume config, finished marks of both count. A torn
 //! last line of a log written by dt is skipped with a warning; any other bad line is an error.
 

@@ -1,4 +1,4 @@
-//! Appends position.log and finished.log lines (DESIGN §4). One `write_all` per line, data
+//! Appends position.log and finished.log lines (docs/en/snapshot/resume.md). One `write_all` per line, data
 //! synced at each checkpoint and each finished mark; files are appended to, never truncated,
 //! except that an incomplete last line left by a crash is cut off before appending so that a
 //! torn line can only ever be the last one.

@@ -1,5 +1,5 @@
 //! Positions as written to and read from position.log, finished.log and resume configs
-//! (DESIGN §4). Writing produces the exact JSON of the spec, keys in order; reading also
+//! (docs/en/snapshot/resume.md). Writing produces the exact JSON of the spec, keys in order; reading also
 //! accepts the newer `order_key` single/composite form and every line shape of §4.
 
 use serde_json::{json, Map, Value as Json};
@@ -58,7 +58,7 @@ pub struct PositionLine {
 }
 
 impl Position {
-    /// The JSON text of this position, exactly as DESIGN §4 writes it.
+    /// The JSON text of this position, exactly as docs/en/snapshot/resume.md shows it.
     pub fn to_json(&self) -> String {
         let mut m = Map::new();
         match self {

@@ -1,4 +1,4 @@
-//! The resumer against the seed's own example files and every rule of DESIGN §4–§5, and the
+//! The resumer against the seed's own example files and every rule of docs/en/snapshot/resume.md, and the
 //! writer's output read back by the resumer.
 
 use std::fs;

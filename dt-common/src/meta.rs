@@ -124,7 +124,7 @@ impl Value {
         matches!(self, Value::Null)
     }
 
-    /// The value as position text (DESIGN §4: `value` is the order column's value as text).
+    /// The value as position text (docs/en/snapshot/resume.md: `value` is the order column's value as text).
     /// Binary values are written as lowercase hex, since JSON strings cannot carry raw bytes.
     pub fn to_position_text(&self) -> Option<String> {
         Some(match self {

@@ -1,4 +1,4 @@
-//! The default.log format of DESIGN §4: `time - LEVEL - [pid] - message`, local time with
+//! The default.log format of docs/en/snapshot/resume.md: `time - LEVEL - [pid] - message`, local time with
 //! microseconds. Progress files are never written through logging.
 
 use std::fmt;
