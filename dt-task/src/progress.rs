@@ -1,6 +1,7 @@
 //! Acknowledgements and checkpoints (docs/en/snapshot/resume.md, "When lines are written").
 //! Batches of a table get sequence numbers in key order; parallel writers acknowledge them in
-//! any order; the committed position is the last key of the longest acknowledged prefix, so every row at or below it is in the target.
+//! any order; the committed position is the last key of the longest acknowledged prefix, so
+//! every row at or below it is in the target.
 //! One lock guards both the table states and the progress writer, so a position can never be
 //! written after its table's finished mark.
 
