@@ -1,17 +1,15 @@
-//! Shared ground of dt: task config, metadata and value types, positions, name filters and
-//! routing, the `Resumer` trait and the default.log format. No database drivers live here.
+//! Shared ground of dt: task config, metadata and value types, name filters and routing,
+//! the `Resumer` trait, credential masking and the default.log format. No database drivers live here.
 
 pub mod config;
 pub mod error;
 pub mod filter;
 pub mod logging;
 pub mod meta;
-pub mod position;
 pub mod resumer;
 pub mod router;
 pub mod secret;
 
 pub use error::ConfigError;
 pub use meta::{DbType, TableId};
-pub use position::{OrderKey, Position};
-pub use resumer::Resumer;
+pub use resumer::{Resumer, ValueCheck};

@@ -12,7 +12,12 @@ use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::EnvFilter;
 
-use crate::position::log_timestamp;
+/// The local timestamp of log lines and progress lines: `YYYY-MM-DD HH:MM:SS.ffffff`.
+pub fn log_timestamp() -> String {
+    chrono::Local::now()
+        .format("%Y-%m-%d %H:%M:%S%.6f")
+        .to_string()
+}
 
 /// Formats events as default.log lines.
 #[derive(Debug, Clone, Copy, Default)]

@@ -419,7 +419,7 @@ pub async fn build(
 /// that a bad value is refused with its file and line: MongoDB `_id`s have one form for every
 /// collection. MySQL and PostgreSQL values depend on the key column's type and are checked
 /// when the table is read.
-pub fn position_value_check(db_type: DbType) -> Option<dt_common::position::ValueCheck> {
+pub fn position_value_check(db_type: DbType) -> Option<dt_common::ValueCheck> {
     match db_type {
         DbType::Mongo => Some(mongo::check_position_value),
         DbType::Mysql | DbType::Pg => None,

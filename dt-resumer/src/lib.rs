@@ -4,11 +4,13 @@
 
 mod error;
 mod lock;
+pub mod position;
 mod reader;
 mod writer;
 
 pub use error::ResumeError;
 pub use lock::{LogDirLock, LOCK_FILE};
+pub use position::{OrderKey, Position};
 pub use reader::{LogResumer, ResumeSources};
 pub use writer::ProgressWriter;
 

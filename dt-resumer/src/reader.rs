@@ -5,8 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use dt_common::position::{parse_line, PositionLine, ValueCheck};
-use dt_common::{DbType, OrderKey, Position, Resumer};
+use dt_common::{DbType, Resumer, ValueCheck};
+
+use crate::position::{parse_line, OrderKey, Position, PositionLine};
 use tracing::{info, warn};
 
 use crate::error::ResumeError;
@@ -195,9 +196,5 @@ impl Resumer for LogResumer {
             "resumer, get resume value, schema: {schema}, tb: {tb}, col: {col}, result: {result:?}"
         );
         result
-    }
-
-    fn get_resume_key(&self, schema: &str, tb: &str) -> Option<OrderKey> {
-        self.positions.get(&key(schema, tb)).cloned()
     }
 }

@@ -7,8 +7,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use dt_common::position::{log_timestamp, LineTag};
-use dt_common::{DbType, Position};
+use dt_common::DbType;
+
+use crate::position::{LineTag, Position};
 use tracing::warn;
 
 use crate::error::ResumeError;
@@ -118,11 +119,8 @@ fn write_line(
     tag: Option<LineTag>,
     p: &Position,
 ) -> Result<(), ResumeError> {
-    let line = match tag {
-        Some(tag) => format!("{} | {} | {}\n", log_timestamp(), tag.as_str(), p.to_json()),
-        None => format!("{} | {}\n", log_timestamp(), p.to_json()),
-    };
-    file.write_all(line.as_bytes()).map_err(io_err(path))
+    file.write_all(p.to_line(tag).as_bytes())
+        .map_err(io_err(path))
 }
 
 fn sync(path: &Path, file: &mut File) -> Result<(), ResumeError> {

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use dt_common::meta::Value;
-use dt_common::{DbType, OrderKey, Position, TableId};
+use dt_common::{DbType, TableId};
 use dt_resumer::ProgressWriter;
+use dt_resumer::{OrderKey, Position};
 
 /// Commit state of one table being copied.
 #[derive(Debug)]

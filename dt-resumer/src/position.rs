@@ -1,26 +1,35 @@
 //! Positions as written to and read from position.log, finished.log and resume configs
-//! (docs/en/snapshot/resume.md). Writing produces the exact JSON of the spec, keys in order; reading also
-//! accepts the newer `order_key` single/composite form and every line shape of §4.
+//! (docs/en/snapshot/resume.md). This module owns the format both ways: [`Position`] is
+//! serde-derived, writing produces the exact JSON of the spec with its keys in order, and
+//! reading also accepts the newer `order_key` single/composite form and every line shape.
 
-use serde_json::{json, Map, Value as Json};
-
-use crate::meta::DbType;
+use dt_common::logging::log_timestamp;
+use dt_common::DbType;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 
 /// The order key of a position: one column and its value, or several for composite keys.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Written as the seed's `"order_col":c,"value":v` for one column and as
+/// `"order_key":{"composite":[[c,v],..]}` for several; `"order_key":{"single":[c,v]}` and a
+/// number as `value` are read too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "KeyFields", into = "KeyFields")]
 pub enum OrderKey {
     Single { col: String, value: String },
     Composite(Vec<(String, String)>),
 }
 
 /// One progress record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
 pub enum Position {
     None,
     RdbSnapshot {
         db_type: DbType,
         schema: String,
         tb: String,
+        #[serde(flatten)]
         order_key: OrderKey,
     },
     RdbSnapshotFinished {
@@ -30,9 +39,74 @@ pub enum Position {
     },
 }
 
-/// Checks the `value` of a position of one database, where its form does not depend on
-/// the table (MongoDB `_id`s); `Err` says why the value is unusable.
-pub type ValueCheck = fn(&str) -> Result<(), String>;
+/// The fields an order key may be written with; exactly one form must be present.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct KeyFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order_col: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    value: Option<TextOrNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order_key: Option<KeyForm>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum TextOrNumber {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum KeyForm {
+    Single((String, String)),
+    Composite(Vec<(String, String)>),
+}
+
+impl TryFrom<KeyFields> for OrderKey {
+    type Error = String;
+
+    fn try_from(f: KeyFields) -> Result<Self, Self::Error> {
+        match (f.order_key, f.order_col, f.value) {
+            (Some(KeyForm::Single((col, value))), None, None) => {
+                Ok(OrderKey::Single { col, value })
+            }
+            (Some(KeyForm::Composite(pairs)), None, None) if !pairs.is_empty() => {
+                Ok(OrderKey::Composite(pairs))
+            }
+            (Some(KeyForm::Composite(_)), None, None) => {
+                Err("`order_key` composite needs at least one [col, value]".into())
+            }
+            (Some(_), _, _) => Err("`order_key` together with `order_col`/`value`".into()),
+            (None, Some(col), Some(value)) => Ok(OrderKey::Single {
+                col,
+                value: match value {
+                    TextOrNumber::Text(s) => s,
+                    TextOrNumber::Number(n) => n.to_string(),
+                },
+            }),
+            (None, None, _) => Err("missing field `order_col` (or `order_key`)".into()),
+            (None, Some(_), None) => Err("missing field `value`".into()),
+        }
+    }
+}
+
+impl From<OrderKey> for KeyFields {
+    fn from(k: OrderKey) -> Self {
+        match k {
+            OrderKey::Single { col, value } => KeyFields {
+                order_col: Some(col),
+                value: Some(TextOrNumber::Text(value)),
+                order_key: None,
+            },
+            OrderKey::Composite(pairs) => KeyFields {
+                order_key: Some(KeyForm::Composite(pairs)),
+                ..KeyFields::default()
+            },
+        }
+    }
+}
 
 /// The tag between the timestamp and the JSON of a position.log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,119 +134,29 @@ pub struct PositionLine {
 impl Position {
     /// The JSON text of this position, exactly as docs/en/snapshot/resume.md shows it.
     pub fn to_json(&self) -> String {
-        let mut m = Map::new();
-        match self {
-            Position::None => {
-                m.insert("type".into(), json!("None"));
-            }
-            Position::RdbSnapshot {
-                db_type,
-                schema,
-                tb,
-                order_key,
-            } => {
-                m.insert("type".into(), json!("RdbSnapshot"));
-                m.insert("db_type".into(), json!(db_type.as_str()));
-                m.insert("schema".into(), json!(schema));
-                m.insert("tb".into(), json!(tb));
-                match order_key {
-                    OrderKey::Single { col, value } => {
-                        m.insert("order_col".into(), json!(col));
-                        m.insert("value".into(), json!(value));
-                    }
-                    OrderKey::Composite(pairs) => {
-                        let pairs: Vec<Json> = pairs.iter().map(|(c, v)| json!([c, v])).collect();
-                        m.insert("order_key".into(), json!({ "composite": pairs }));
-                    }
-                }
-            }
-            Position::RdbSnapshotFinished {
-                db_type,
-                schema,
-                tb,
-            } => {
-                m.insert("type".into(), json!("RdbSnapshotFinished"));
-                m.insert("db_type".into(), json!(db_type.as_str()));
-                m.insert("schema".into(), json!(schema));
-                m.insert("tb".into(), json!(tb));
-            }
-        }
-        Json::Object(m).to_string()
+        serde_json::to_string(self).expect("a position always serializes")
     }
 
     /// Parses one JSON object of a position.
     pub fn from_json(text: &str) -> Result<Position, String> {
         let v: Json = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-        let obj = v.as_object().ok_or("a position must be a JSON object")?;
-        let kind = str_field(obj, "type")?;
-        match kind {
-            "None" => Ok(Position::None),
-            "RdbSnapshot" => Ok(Position::RdbSnapshot {
-                db_type: db_type_field(obj)?,
-                schema: str_field(obj, "schema")?.to_string(),
-                tb: str_field(obj, "tb")?.to_string(),
-                order_key: order_key_field(obj)?,
-            }),
-            "RdbSnapshotFinished" => Ok(Position::RdbSnapshotFinished {
-                db_type: db_type_field(obj)?,
-                schema: str_field(obj, "schema")?.to_string(),
-                tb: str_field(obj, "tb")?.to_string(),
-            }),
-            other => Err(format!("unknown position type `{other}`")),
+        if !v.is_object() {
+            return Err("a position must be a JSON object".into());
         }
+        serde_json::from_value(v).map_err(|e| e.to_string())
     }
-}
 
-fn str_field<'a>(obj: &'a Map<String, Json>, key: &str) -> Result<&'a str, String> {
-    match obj.get(key) {
-        Some(Json::String(s)) => Ok(s),
-        Some(other) => Err(format!("field `{key}` must be a string, found {other}")),
-        None => Err(format!("missing field `{key}`")),
-    }
-}
-
-fn db_type_field(obj: &Map<String, Json>) -> Result<DbType, String> {
-    str_field(obj, "db_type")?.parse()
-}
-
-fn order_key_field(obj: &Map<String, Json>) -> Result<OrderKey, String> {
-    if let Some(key) = obj.get("order_key") {
-        return parse_order_key(key);
-    }
-    let col = str_field(obj, "order_col")?.to_string();
-    let value = match obj.get("value") {
-        Some(Json::String(s)) => s.clone(),
-        Some(Json::Number(n)) => n.to_string(),
-        Some(other) => return Err(format!("field `value` must be a string, found {other}")),
-        None => return Err("missing field `value`".into()),
-    };
-    Ok(OrderKey::Single { col, value })
-}
-
-fn parse_order_key(key: &Json) -> Result<OrderKey, String> {
-    let bad = || {
-        format!("`order_key` must be {{\"single\":[col,value]}} or {{\"composite\":[[col,value],..]}}, found {key}")
-    };
-    let obj = key.as_object().ok_or_else(bad)?;
-    if let Some(single) = obj.get("single") {
-        let (col, value) = pair(single).ok_or_else(bad)?;
-        return Ok(OrderKey::Single { col, value });
-    }
-    if let Some(Json::Array(items)) = obj.get("composite") {
-        let pairs: Option<Vec<_>> = items.iter().map(pair).collect();
-        let pairs = pairs.ok_or_else(bad)?;
-        if pairs.is_empty() {
-            return Err(bad());
+    /// The line of position.log or finished.log that records this position now.
+    pub fn to_line(&self, tag: Option<LineTag>) -> String {
+        match tag {
+            Some(tag) => format!(
+                "{} | {} | {}\n",
+                log_timestamp(),
+                tag.as_str(),
+                self.to_json()
+            ),
+            None => format!("{} | {}\n", log_timestamp(), self.to_json()),
         }
-        return Ok(OrderKey::Composite(pairs));
-    }
-    Err(bad())
-}
-
-fn pair(v: &Json) -> Option<(String, String)> {
-    match v.as_array()?.as_slice() {
-        [Json::String(c), Json::String(v)] => Some((c.clone(), v.clone())),
-        _ => None,
     }
 }
 
@@ -204,13 +188,6 @@ fn looks_like_timestamp(s: &str) -> bool {
         .all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | ' ' | 'T' | '+' | 'Z'))
 }
 
-/// The local timestamp of log lines: `YYYY-MM-DD HH:MM:SS.ffffff`.
-pub fn log_timestamp() -> String {
-    chrono::Local::now()
-        .format("%Y-%m-%d %H:%M:%S%.6f")
-        .to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +203,18 @@ mod tests {
         let f = Position::from_json(SEED_FINISHED).unwrap();
         assert_eq!(f.to_json(), SEED_FINISHED);
         assert_eq!(Position::None.to_json(), r#"{"type":"None"}"#);
+    }
+
+    #[test]
+    fn reads_a_number_as_value_and_writes_it_as_text() {
+        let p = Position::from_json(
+            r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"s","tb":"t","order_col":"id","value":6}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            p.to_json(),
+            r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"s","tb":"t","order_col":"id","value":"6"}"#
+        );
     }
 
     #[test]
@@ -289,9 +278,17 @@ mod tests {
             r#"{"type":"RdbSnapshot","db_type":"oracle","schema":"s","tb":"t","order_col":"c","value":"1"}"#,
             r#"x | current_position | {"type":"None"}"#,
             r#"{"type":"RdbSnapshotFinished","db_type":"mysql","schema":"s","tb":"t""#,
+            r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"s","tb":"t","order_col":"c"}"#,
+            r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"s","tb":"t","order_key":{"composite":[]}}"#,
+            r#"[{"type":"None"}]"#,
         ] {
             assert!(parse_line(bad).is_err(), "accepted {bad}");
         }
+        let err = Position::from_json(
+            r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"s","tb":"t","order_col":"c"}"#,
+        )
+        .unwrap_err();
+        assert!(err.contains("missing field `value`"), "{err}");
     }
 
     #[test]
