@@ -123,31 +123,6 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
-
-    /// The value as position text (docs/en/snapshot/resume.md: `value` is the order column's value as text).
-    /// Binary values are written as lowercase hex, since JSON strings cannot carry raw bytes.
-    pub fn to_position_text(&self) -> Option<String> {
-        Some(match self {
-            Value::Null => return None,
-            Value::Bool(b) => b.to_string(),
-            Value::I64(v) => v.to_string(),
-            Value::U64(v) => v.to_string(),
-            Value::F32(v) => v.to_string(),
-            Value::F64(v) => v.to_string(),
-            Value::Decimal(s) | Value::Text(s) | Value::Temporal(s) => s.clone(),
-            Value::Bytes(b) | Value::Bit(b) => hex_encode(b),
-        })
-    }
-}
-
-fn hex_encode(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 0xf) as usize] as char);
-    }
-    out
 }
 
 /// One row: values in the order of the table's columns.
@@ -201,20 +176,5 @@ mod tests {
         assert_eq!("mongo".parse::<DbType>().unwrap(), DbType::Mongo);
         assert!("oracle".parse::<DbType>().is_err());
         assert_eq!(DbType::Pg.to_string(), "pg");
-    }
-
-    #[test]
-    fn position_text_of_values() {
-        assert_eq!(Value::I64(-5).to_position_text().unwrap(), "-5");
-        assert_eq!(
-            Value::U64(u64::MAX).to_position_text().unwrap(),
-            "18446744073709551615"
-        );
-        assert_eq!(
-            Value::Bytes(vec![0, 255, 16]).to_position_text().unwrap(),
-            "00ff10"
-        );
-        assert_eq!(Value::Text("p.k".into()).to_position_text().unwrap(), "p.k");
-        assert_eq!(Value::Null.to_position_text(), None);
     }
 }

@@ -53,6 +53,9 @@ pub struct TableMeta {
     pub key_cols: Vec<usize>,
     /// The source's estimate of its row count, for progress display.
     pub estimated_rows: u64,
+    /// How the table's connector writes a value of the order column as position text; its
+    /// extractor reads that text back (each database's `position` module does both).
+    pub key_text: fn(&Value) -> Option<String>,
 }
 
 impl TableMeta {

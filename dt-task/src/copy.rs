@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{anyhow, Result};
 use dt_common::config::TaskConfig;
-use dt_common::meta::{split_len, Row, Value};
+use dt_common::meta::{split_len, Row};
 use dt_connector::{AtomicMsg, Batch, Extractor, KeyKind, Sinker, TableMeta};
 use tokio::sync::{mpsc, Mutex};
 use tracing::info;
@@ -16,11 +16,12 @@ use tracing::info;
 use crate::progress::Progress;
 use crate::summary::{Outcome, TableReport};
 
-/// One write chunk: its place in key order, its rows, and its last order-key value.
+/// One write chunk: its place in key order, its rows, and its last order-key value as
+/// position text.
 struct Chunk {
     seq: u64,
     rows: Vec<Row>,
-    last_key: Option<Value>,
+    last_key: Option<String>,
 }
 
 pub(crate) struct TableJob<'a> {
@@ -118,14 +119,14 @@ impl TableJob<'_> {
         let (tx, mut rx) = mpsc::channel::<Batch>(self.buffer_batches());
         let (ctx, crx) = mpsc::channel::<Chunk>(writers * 2);
         let crx = Arc::new(Mutex::new(crx));
-        let order_col = meta.order_col;
+        let (order_col, key_text) = (meta.order_col, meta.key_text);
         let dispatch = async move {
             let mut seq = 0;
             while let Some(batch) = rx.recv().await {
                 let mut rows = batch.rows;
                 while !rows.is_empty() {
                     let rest = rows.split_off(split_len(&rows, chunk_rows, CHUNK_BYTES));
-                    let last_key = order_col.and_then(|k| rows.last().map(|r| r[k].clone()));
+                    let last_key = order_col.and_then(|k| key_text(&rows.last()?[k]));
                     let chunk = Chunk {
                         seq,
                         rows,

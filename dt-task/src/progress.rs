@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use dt_common::meta::Value;
 use dt_common::{DbType, TableId};
 use dt_resumer::ProgressWriter;
 use dt_resumer::{OrderKey, Position};
@@ -22,8 +21,8 @@ struct TableState {
     estimated: u64,
     started: Instant,
     next_seq: u64,
-    acked: BTreeMap<u64, Option<Value>>,
-    committed: Option<Value>,
+    acked: BTreeMap<u64, Option<String>>,
+    committed: Option<String>,
     dirty: bool,
     rows: u64,
 }
@@ -99,8 +98,9 @@ impl Progress {
         self.lock().tables.insert(id.clone(), state);
     }
 
-    /// Records that batch `seq` (0-based, in key order) with last key `key` is committed.
-    pub fn ack(&self, id: &TableId, seq: u64, key: Option<Value>, rows: u64) {
+    /// Records that batch `seq` (0-based, in key order) is committed; `key` is its last
+    /// order-key value as position text (written by the table's connector).
+    pub fn ack(&self, id: &TableId, seq: u64, key: Option<String>, rows: u64) {
         let mut inner = self.lock();
         let Some(t) = inner.tables.get_mut(id) else {
             return;
@@ -127,16 +127,13 @@ impl Progress {
             let (Some(col), Some(value), true) = (&t.order_col, &t.committed, t.dirty) else {
                 continue;
             };
-            let Some(value) = value.to_position_text() else {
-                continue;
-            };
             positions.push(Position::RdbSnapshot {
                 db_type: self.db_type,
                 schema: id.schema.clone(),
                 tb: id.tb.clone(),
                 order_key: OrderKey::Single {
                     col: col.clone(),
-                    value,
+                    value: value.clone(),
                 },
             });
         }
@@ -209,8 +206,8 @@ mod tests {
         let p = Progress::new(ProgressWriter::open(dir.path()).unwrap(), DbType::Mysql);
         let id = TableId::new("d", "t");
         p.begin(&id, Some("id"), 100);
-        p.ack(&id, 1, Some(Value::I64(20)), 10);
-        p.ack(&id, 2, Some(Value::I64(30)), 10);
+        p.ack(&id, 1, Some("20".to_string()), 10);
+        p.ack(&id, 2, Some("30".to_string()), 10);
         p.checkpoint().unwrap();
         let log = dir.path().join("position.log");
         assert_eq!(
@@ -218,11 +215,11 @@ mod tests {
             "",
             "nothing below batch 0 is committed"
         );
-        p.ack(&id, 0, Some(Value::I64(10)), 10);
+        p.ack(&id, 0, Some("10".to_string()), 10);
         p.checkpoint().unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         assert!(text.contains(r#""value":"30""#), "{text}");
-        p.ack(&id, 4, Some(Value::I64(50)), 10);
+        p.ack(&id, 4, Some("50".to_string()), 10);
         p.checkpoint().unwrap();
         assert_eq!(
             std::fs::read_to_string(&log).unwrap(),

@@ -34,6 +34,15 @@ pub struct MongoExtractor {
     batch_size: usize,
 }
 
+/// Column 0 of a collection's rows already is the `_id` as position text
+/// ([`id_to_position`]).
+fn position_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Text(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
 /// A collection's meta: column 0 is `_id` as position text, column 1 the raw document.
 pub(super) fn collection_meta(id: &TableId, estimated_rows: u64) -> TableMeta {
     let col = |name: &str| ColumnMeta {
@@ -48,6 +57,7 @@ pub(super) fn collection_meta(id: &TableId, estimated_rows: u64) -> TableMeta {
         key: KeyKind::Single,
         key_cols: vec![0],
         estimated_rows,
+        key_text: position_text,
     }
 }
 

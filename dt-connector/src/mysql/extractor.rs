@@ -15,8 +15,9 @@ use sqlx::mysql::{MySql, MySqlArguments, MySqlPool, MySqlRow};
 use sqlx::{Arguments as _, Row as _, Transaction};
 use tokio::sync::mpsc;
 
+use super::position;
 use super::quote;
-use super::value::{bind, decode_row, orderable, parse_position, Codec};
+use super::value::{bind, decode_row, orderable, Codec};
 use crate::{
     choose_key, plan_table, Batch, Batcher, CatalogEntry, ColumnMeta, Extractor, Listing,
     PageSizer, TableMeta, TablePlan,
@@ -68,6 +69,7 @@ impl MysqlExtractor {
             key,
             key_cols,
             estimated_rows: estimated_rows.unwrap_or(0),
+            key_text: position::encode,
         })
     }
 
@@ -90,7 +92,7 @@ impl MysqlExtractor {
         let first = format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT ?");
         let next = format!("SELECT {cols} FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT ?");
         let mut last = resume
-            .map(|t| parse_position(t, codecs[k]))
+            .map(|t| position::decode(t, codecs[k]))
             .transpose()
             .with_context(|| format!("bad resume position of {}", meta.id))?;
         let mut total = 0u64;

@@ -1,6 +1,7 @@
 //! MySQL / MariaDB: extractor, sinker and the value codec between them.
 
 mod extractor;
+pub mod position;
 mod sinker;
 mod value;
 

@@ -207,23 +207,6 @@ pub fn bind(args: &mut MySqlArguments, v: &Value) -> Result<()> {
     r.map_err(|e| anyhow!("cannot bind a value: {e}"))
 }
 
-/// Parses the text of a recorded position back into a value of the order column's codec.
-pub fn parse_position(text: &str, codec: Codec) -> Result<Value> {
-    let bad = |e: &dyn std::fmt::Display| {
-        anyhow!("resume value `{text}` does not fit a {codec:?} column: {e}")
-    };
-    Ok(match codec {
-        Codec::Int | Codec::Year => Value::I64(text.parse().map_err(|e| bad(&e))?),
-        Codec::UInt => Value::U64(text.parse().map_err(|e| bad(&e))?),
-        Codec::Float => Value::F32(text.parse().map_err(|e| bad(&e))?),
-        Codec::Double => Value::F64(text.parse().map_err(|e| bad(&e))?),
-        Codec::Bytes | Codec::Bit => Value::Bytes(hex::decode(text).map_err(|e| bad(&e))?),
-        Codec::Decimal => Value::Decimal(text.to_string()),
-        Codec::Date | Codec::DateTime | Codec::Time => Value::Temporal(text.to_string()),
-        Codec::Text => Value::Text(text.to_string()),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,19 +262,5 @@ mod tests {
         let t = [12, 1, 34, 0, 0, 0, 22, 59, 59, 1, 0, 0, 0];
         assert_eq!(time_text(&t).unwrap(), "-838:59:59.000001");
         assert!(datetime_text(&[5, 1, 2, 3, 4, 5], Codec::DateTime).is_err());
-    }
-
-    #[test]
-    fn positions_parse_by_codec() {
-        assert_eq!(parse_position("-5", Codec::Int).unwrap(), Value::I64(-5));
-        assert_eq!(
-            parse_position("00ff", Codec::Bytes).unwrap(),
-            Value::Bytes(vec![0, 255])
-        );
-        assert!(parse_position("abc", Codec::Int).is_err());
-        assert_eq!(
-            parse_position("p.k", Codec::Text).unwrap(),
-            Value::Text("p.k".into())
-        );
     }
 }

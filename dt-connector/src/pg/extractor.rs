@@ -16,7 +16,7 @@ use sqlx::{Executor, Transaction};
 use tokio::sync::mpsc;
 
 use super::text::{parse_line, take_lines};
-use super::{literal, quote};
+use super::{literal, position, quote};
 use crate::{
     choose_key, plan_table, Batch, Batcher, CatalogEntry, ColumnMeta, DbObject, Extractor, Listing,
     PageSizer, SequenceState, TableMeta, TablePlan,
@@ -143,6 +143,7 @@ impl PgExtractor {
             key,
             key_cols,
             estimated_rows: estimate.unwrap_or(0.0).max(0.0) as u64,
+            key_text: position::encode,
         })
     }
 
@@ -181,8 +182,8 @@ impl PgExtractor {
             let select = match &last {
                 None => format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT {n}"),
                 Some(v) => format!(
-                    "SELECT {cols} FROM {table} WHERE {key} > {}::{key_type} ORDER BY {key} LIMIT {n}",
-                    literal(v)
+                    "SELECT {cols} FROM {table} WHERE {key} > {} ORDER BY {key} LIMIT {n}",
+                    position::decode(v, key_type)
                 ),
             };
             let mut rows = Vec::with_capacity(n);
@@ -196,7 +197,7 @@ impl PgExtractor {
             pages.observe(&rows);
             let Some(last_row) = rows.last() else { break };
             let last_key = last_row[k].clone();
-            last = last_key.to_position_text();
+            last = position::encode(&last_key);
             total += rows.len() as u64;
             if tx
                 .send(Batch {

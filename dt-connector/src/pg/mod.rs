@@ -3,6 +3,7 @@
 //! `postgres` intervals, exact floats); the sinker loads them with COPY.
 
 mod extractor;
+pub mod position;
 mod sinker;
 mod text;
 

@@ -15,7 +15,12 @@ pub fn push_row(out: &mut Vec<u8>, row: &Row) {
             Value::Null => out.extend_from_slice(b"\\N"),
             Value::Bytes(escaped) => out.extend_from_slice(escaped),
             Value::Text(s) | Value::Decimal(s) | Value::Temporal(s) => escape(out, s.as_bytes()),
-            other => escape(out, other.to_position_text().unwrap_or_default().as_bytes()),
+            other => escape(
+                out,
+                super::position::encode(other)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            ),
         }
     }
     out.push(b'\n');
