@@ -31,6 +31,8 @@ pub struct TaskConfig {
     pub runtime: RuntimeConfig,
     #[serde(default)]
     pub resumer: ResumerConfig,
+    #[serde(default)]
+    pub global: GlobalConfig,
     /// Keys present in the file that dt does not know, as `section.key`.
     #[serde(skip)]
     pub unknown_keys: Vec<String>,
@@ -53,6 +55,12 @@ pub struct ExtractorConfig {
     /// Rows per page read from the source.
     #[serde(default = "default_extract_batch_size")]
     pub batch_size: usize,
+    /// User name, merged into `url` (ape-dts style); empty = the URL's own.
+    #[serde(default)]
+    pub username: String,
+    /// Password, merged into `url` (ape-dts style); empty = the URL's own.
+    #[serde(default)]
+    pub password: String,
 }
 
 /// `[sinker]`
@@ -75,6 +83,20 @@ pub struct SinkerConfig {
     /// `--disable-triggers`). Needs a superuser, or SET privilege on that parameter.
     #[serde(default)]
     pub disable_triggers: bool,
+    /// User name, merged into `url` (ape-dts style); empty = the URL's own.
+    #[serde(default)]
+    pub username: String,
+    /// Password, merged into `url` (ape-dts style); empty = the URL's own.
+    #[serde(default)]
+    pub password: String,
+}
+
+/// `[global]`
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct GlobalConfig {
+    /// Name of the task, written to default.log.
+    #[serde(default)]
+    pub task_id: String,
 }
 
 /// `[filter]`
@@ -159,6 +181,15 @@ pub struct ResumerConfig {
     /// A file of extra positions and finished marks; empty means none.
     #[serde(default)]
     pub resume_config_file: String,
+    /// ape-dts's form: `from_log` resumes, `dummy` (or empty) does not.
+    #[serde(default)]
+    pub resume_type: String,
+    /// ape-dts's name of `resume_log_dir`.
+    #[serde(default)]
+    pub log_dir: String,
+    /// ape-dts's name of `resume_config_file`.
+    #[serde(default)]
+    pub config_file: String,
 }
 
 fn default_extract_type() -> String {
@@ -227,7 +258,14 @@ const STRICT_SECTIONS: &[&str] = &["filter", "router", "resumer"];
 const KNOWN_KEYS: &[(&str, &[&str])] = &[
     (
         "extractor",
-        &["db_type", "extract_type", "url", "batch_size"],
+        &[
+            "db_type",
+            "extract_type",
+            "url",
+            "batch_size",
+            "username",
+            "password",
+        ],
     ),
     (
         "sinker",
@@ -237,6 +275,8 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "url",
             "batch_size",
             "disable_triggers",
+            "username",
+            "password",
         ],
     ),
     (
@@ -252,8 +292,16 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ("runtime", &["log_level", "log_dir"]),
     (
         "resumer",
-        &["resume_from_log", "resume_log_dir", "resume_config_file"],
+        &[
+            "resume_from_log",
+            "resume_log_dir",
+            "resume_config_file",
+            "resume_type",
+            "log_dir",
+            "config_file",
+        ],
     ),
+    ("global", &["task_id"]),
 ];
 
 impl TaskConfig {
@@ -306,6 +354,7 @@ impl TaskConfig {
             .try_deserialize()
             .map_err(|e| typed_error(e, &sections))?;
         cfg.unknown_keys = unknown_keys(&sections);
+        crate::compat::apply(&mut cfg)?;
         // `[Filter]` is as much a filter a user meant as `[filter]`.
         if let Some(key) = cfg.unknown_keys.iter().find(|k| {
             let section = k.split('.').next().unwrap_or("").to_ascii_lowercase();
@@ -703,8 +752,8 @@ mod tests {
             ("[filter]\nignore_cols=x\n", "filter.ignore_cols"),
             ("[router]\ntopic_map=x\n", "router.topic_map"),
             (
-                "[resumer]\nresume_type=from_target\n",
-                "resumer.resume_type",
+                "[resumer]\ntable_full_name=x.y\n",
+                "resumer.table_full_name",
             ),
             ("[FILTER]\ndo_dbs=x\n", "FILTER.do_dbs"),
         ] {

@@ -1,6 +1,7 @@
 //! Shared ground of dt: task config, metadata and value types, name filters and routing,
 //! the `Resumer` trait, credential masking and the default.log format. No database drivers live here.
 
+pub mod compat;
 pub mod config;
 pub mod error;
 pub mod filter;

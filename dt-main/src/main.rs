@@ -71,6 +71,9 @@ fn main() -> ExitCode {
         env!("CARGO_PKG_VERSION"),
         args.config.display()
     );
+    if !cfg.global.task_id.is_empty() {
+        info!("task id {}", cfg.global.task_id);
+    }
     for key in &cfg.unknown_keys {
         warn!("config, unknown key {key} is ignored");
         eprintln!("dt: warning: unknown config key {key} is ignored");

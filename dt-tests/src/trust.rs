@@ -250,6 +250,8 @@ struct SecretRun {
     dst: String,
     do_tbs: &'static str,
     code: i32,
+    /// Extra `section.key=value` settings of the run.
+    overrides: Vec<(&'static str, String)>,
 }
 
 /// Runs with the password `pw` of the case's user (`dt_secret` on MySQL,
@@ -283,8 +285,24 @@ fn secret_runs(kind: Kind, pw: &str) -> Vec<SecretRun> {
         dst,
         do_tbs,
         code,
+        overrides: Vec::new(),
     };
+    let bare = |url: String| url.replace(default_user, "");
+    let mut keys = run(
+        "username/password keys",
+        &bare(kind.src()),
+        bare(kind.dst()),
+        "secret_db.t",
+        0,
+    );
+    keys.overrides = vec![
+        ("extractor.username", user.to_string()),
+        ("extractor.password", pw.to_string()),
+        ("sinker.username", user.to_string()),
+        ("sinker.password", pw.to_string()),
+    ];
     vec![
+        keys,
         run("user:pass@", &src, dst.clone(), "secret_db.t", 0),
         run(
             "?password=",
@@ -340,7 +358,9 @@ pub async fn no_secret_in_output(kind: Kind, case: &str, secret: &str) -> Result
     let mut seen = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         let log_dir = case.path(&format!("logs_{i}"));
-        let config = case.config(&run.src, &run.dst, &[("filter.do_tbs", run.do_tbs)]);
+        let mut overrides = vec![("filter.do_tbs", run.do_tbs)];
+        overrides.extend(run.overrides.iter().map(|(k, v)| (*k, v.as_str())));
+        let config = case.config(&run.src, &run.dst, &overrides);
         let config = config_copy(&case, &config, &format!("run_{i}.ini"), &log_dir)?;
         let mut outs = vec![run_dt(&config)];
         let (_, stderr) = text(&outs[0]);

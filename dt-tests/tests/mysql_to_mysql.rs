@@ -238,3 +238,17 @@ fn slow_target_test() {
         "mysql_to_mysql/snapshot/slow_target_test",
     ));
 }
+
+#[test]
+fn bad_input_resume_type_from_target() {
+    let _guard = serial();
+    block_on(scenario::bad_input(
+        Mysql,
+        BAD,
+        &Mysql.src(),
+        &Mysql.dst(),
+        &[("resumer.resume_type", "from_target")],
+        2,
+        &["resumer.resume_type", "from_target", "resume_type=from_log"],
+    ));
+}

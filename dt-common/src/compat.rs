@@ -1,0 +1,171 @@
+//! ape-dts's newer snapshot keys, folded into dt's own before validation: credentials given
+//! as `username`/`password` beside a URL, and `[resumer] resume_type`/`log_dir`/`config_file`
+//! beside `resume_from_log`/`resume_log_dir`/`resume_config_file` (docs/en/config.md). Where
+//! both forms are given and disagree, the task stops: guessing could resume from the wrong
+//! place or not at all.
+
+use crate::config::{ResumerConfig, TaskConfig};
+use crate::error::ConfigError;
+
+/// Folds the ape-dts keys of `cfg` into dt's.
+pub fn apply(cfg: &mut TaskConfig) -> Result<(), ConfigError> {
+    let (user, pass) = (&cfg.extractor.username, &cfg.extractor.password);
+    cfg.extractor.url = with_credentials("extractor", &cfg.extractor.url, user, pass)?;
+    let (user, pass) = (&cfg.sinker.username, &cfg.sinker.password);
+    cfg.sinker.url = with_credentials("sinker", &cfg.sinker.url, user, pass)?;
+    resumer(&mut cfg.resumer)
+}
+
+fn resumer(r: &mut ResumerConfig) -> Result<(), ConfigError> {
+    match r.resume_type.trim() {
+        "" => {}
+        "from_log" => r.resume_from_log = true,
+        "dummy" if r.resume_from_log => {
+            return Err(ConfigError::invalid(
+                "resumer",
+                "resume_type",
+                "dummy",
+                "contradicts resume_from_log=true; keep one of the two",
+            ))
+        }
+        "dummy" => {}
+        t @ ("from_target" | "from_db") => {
+            return Err(ConfigError::invalid(
+                "resumer",
+                "resume_type",
+                t,
+                "progress kept in a database is not supported yet; dt resumes from the \
+                 progress files of log_dir: use resume_type=from_log",
+            ))
+        }
+        other => {
+            return Err(ConfigError::invalid(
+                "resumer",
+                "resume_type",
+                other,
+                "expected from_log or dummy",
+            ))
+        }
+    }
+    r.resume_log_dir = one_of("log_dir", &r.log_dir, "resume_log_dir", &r.resume_log_dir)?;
+    r.resume_config_file = one_of(
+        "config_file",
+        &r.config_file,
+        "resume_config_file",
+        &r.resume_config_file,
+    )?;
+    Ok(())
+}
+
+/// The value of two keys that mean the same: either may be set, or both to the same value.
+fn one_of(new_key: &str, new: &str, old_key: &str, old: &str) -> Result<String, ConfigError> {
+    match (new.trim(), old.trim()) {
+        ("", v) | (v, "") => Ok(v.to_string()),
+        (a, b) if a == b => Ok(a.to_string()),
+        (a, b) => Err(ConfigError::invalid(
+            "resumer",
+            new_key,
+            a,
+            format!("differs from {old_key}=`{b}`, which names the same setting; keep one"),
+        )),
+    }
+}
+
+/// `url` with `user` and `pass` as its credentials, percent-encoded, so any character may
+/// be used in them. A URL that already carries a user is an error when the keys are set too.
+fn with_credentials(
+    section: &str,
+    url: &str,
+    user: &str,
+    pass: &str,
+) -> Result<String, ConfigError> {
+    if user.is_empty() && pass.is_empty() {
+        return Ok(url.to_string());
+    }
+    crate::secret::register(pass);
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return Ok(url.to_string()); // the URL check names the problem
+    };
+    let authority_end = url[start..]
+        .find(['/', '?'])
+        .map_or(url.len(), |i| start + i);
+    if url[start..authority_end].contains('@') {
+        return Err(ConfigError::invalid(
+            section,
+            "url",
+            url,
+            "the URL carries credentials and username/password are set too; keep one",
+        ));
+    }
+    let creds = match pass {
+        "" => encode(user),
+        _ => format!("{}:{}", encode(user), encode(pass)),
+    };
+    crate::secret::register(&encode(pass));
+    Ok(format!("{}{creds}@{}", &url[..start], &url[start..]))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_encoded_into_the_url() {
+        let url = with_credentials("sinker", "postgres://h:5432/db", "u@x", "p:/?#@%w").unwrap();
+        assert_eq!(url, "postgres://u%40x:p%3A%2F%3F%23%40%25w@h:5432/db");
+        assert_eq!(
+            with_credentials("sinker", "mongodb://a,b/?rs=x", "u", "").unwrap(),
+            "mongodb://u@a,b/?rs=x"
+        );
+        assert_eq!(
+            with_credentials("sinker", "mysql://h", "", "").unwrap(),
+            "mysql://h"
+        );
+        assert!(with_credentials("sinker", "mysql://r:s@h", "u", "p").is_err());
+    }
+
+    #[test]
+    fn resumer_forms_fold_together() {
+        let mut r = ResumerConfig {
+            resume_type: "from_log".into(),
+            log_dir: "/x".into(),
+            config_file: "./r.config".into(),
+            ..Default::default()
+        };
+        resumer(&mut r).unwrap();
+        assert!(r.resume_from_log);
+        assert_eq!(
+            (r.resume_log_dir.as_str(), r.resume_config_file.as_str()),
+            ("/x", "./r.config")
+        );
+        for (t, from_log, dir, old_dir) in [
+            ("from_target", false, "", ""),
+            ("from_db", false, "", ""),
+            ("dummy", true, "", ""),
+            ("sometimes", false, "", ""),
+            ("from_log", false, "/a", "/b"),
+        ] {
+            let mut r = ResumerConfig {
+                resume_type: t.into(),
+                resume_from_log: from_log,
+                log_dir: dir.into(),
+                resume_log_dir: old_dir.into(),
+                ..Default::default()
+            };
+            assert!(resumer(&mut r).is_err(), "{t} {from_log} {dir} {old_dir}");
+        }
+    }
+}
