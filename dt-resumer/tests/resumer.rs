@@ -378,3 +378,44 @@ fn reopening_cuts_a_torn_tail_so_later_lines_stay_readable() {
     assert_eq!(r.get_resume_value("d", "t", "p.k"), Some("2".into()));
     assert!(!fs::read_to_string(&path).unwrap().contains("RdbSn\n"));
 }
+
+#[test]
+fn every_checkpoint_and_finished_mark_is_synced_after_its_lines_are_written() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    // Each sync: the file synced and its length then, which must hold the lines just written.
+    let seen: Arc<Mutex<Vec<(String, u64)>>> = Arc::default();
+    let log = seen.clone();
+    let sync: dt_resumer::SyncFn = Arc::new(move |path, file| {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        log.lock().unwrap().push((name, file.metadata()?.len()));
+        file.sync_data()
+    });
+    let mut w = ProgressWriter::open(dir.path()).unwrap().with_sync(sync);
+    w.checkpoint(&[]).unwrap();
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "an empty checkpoint writes nothing"
+    );
+    w.checkpoint(&[snapshot("d", "t", "1"), snapshot("d", "u", "1")])
+        .unwrap();
+    w.finished(DbType::Mysql, "d", "u").unwrap();
+    w.checkpoint(&[snapshot("d", "t", "2")]).unwrap();
+    let len = |name: &str| fs::metadata(dir.path().join(name)).unwrap().len();
+    let seen = seen.lock().unwrap().clone();
+    let position_after_first = fs::read_to_string(dir.path().join("position.log"))
+        .unwrap()
+        .lines()
+        .take(3)
+        .map(|l| l.len() as u64 + 1)
+        .sum::<u64>();
+    assert_eq!(
+        seen,
+        vec![
+            ("position.log".to_string(), position_after_first),
+            ("finished.log".to_string(), len("finished.log")),
+            ("position.log".to_string(), len("position.log")),
+        ],
+        "one sync per checkpoint and per finished mark, each after its lines"
+    );
+}

@@ -57,12 +57,12 @@ impl TableJob<'_> {
             Ok(rows) => rows,
             Err(e) => {
                 // Record what is committed so far, then stop tracking the table.
-                let _ = self.progress.checkpoint();
+                let _ = self.progress.checkpoint().await;
                 self.progress.abandon(id);
                 return Err(e.context(format!("copy of {id} failed")));
             }
         };
-        self.progress.finish(id)?;
+        self.progress.finish(id).await?;
         let elapsed = started.elapsed();
         info!(
             "task, end {id}: {rows} row(s) in {:.3}s",

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
 use dt_common::resumer::NoResume;
-use dt_common::Resumer;
-use dt_connector::TablePlan;
+use dt_common::{Resumer, TableId};
+use dt_connector::{Extractor, Sinker, TablePlan};
 use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
 use futures::{stream, StreamExt, TryStreamExt};
 use tracing::info;
@@ -25,6 +25,9 @@ pub use progress::Progress;
 pub use summary::{Outcome, TableReport, TaskSummary};
 pub use verify::{verify, TableCheck, VerifyReport};
 
+/// An extractor and a sinker, as [`Task::with_connectors`] takes them.
+pub type Connectors = (Box<dyn Extractor>, Box<dyn Sinker>);
+
 /// A task ready to run: config checked, earlier progress loaded, progress files open.
 pub struct Task {
     cfg: TaskConfig,
@@ -32,12 +35,25 @@ pub struct Task {
     resuming: bool,
     progress: Progress,
     live_display: bool,
+    connectors: Option<Connectors>,
 }
 
 impl Task {
     /// Loads earlier progress (when resume is on) and opens the progress files. Errors here
     /// are the user's to fix: a malformed or missing resume config, an unwritable log dir.
     pub fn new(cfg: TaskConfig) -> Result<Task> {
+        let writer = ProgressWriter::open(&cfg.runtime.log_dir).with_context(|| {
+            format!(
+                "cannot open the progress logs in {}",
+                cfg.runtime.log_dir.display()
+            )
+        })?;
+        Task::with_writer(cfg, writer)
+    }
+
+    /// Like [`Task::new`], with progress written by `writer` (tests give one whose syncs
+    /// they observe).
+    pub fn with_writer(cfg: TaskConfig, writer: ProgressWriter) -> Result<Task> {
         let sources = ResumeSources {
             db_type: cfg.extractor.db_type,
             log_dir: cfg.resumer.resume_from_log.then(|| cfg.resume_log_dir()),
@@ -60,19 +76,15 @@ impl Task {
         } else {
             Arc::new(NoResume)
         };
-        let writer = ProgressWriter::open(&cfg.runtime.log_dir).with_context(|| {
-            format!(
-                "cannot open the progress logs in {}",
-                cfg.runtime.log_dir.display()
-            )
-        })?;
-        let progress = Progress::new(writer, cfg.extractor.db_type);
+        let progress = Progress::new(writer, cfg.extractor.db_type)
+            .context("cannot start the checkpoint thread")?;
         Ok(Task {
             cfg,
             resumer,
             resuming,
             progress,
             live_display: false,
+            connectors: None,
         })
     }
 
@@ -82,88 +94,28 @@ impl Task {
         self
     }
 
-    /// Copies every selected table. On failure, what is committed so far is checkpointed
-    /// before the error is returned.
-    pub async fn run(self) -> Result<TaskSummary> {
+    /// Copies with the extractor and sinker that `connect` builds from the task's resumer,
+    /// instead of connecting to the servers the config names. The orchestrator's own tests
+    /// run it this way, with fakes of the `Extractor` and `Sinker` traits.
+    pub fn with_connectors(mut self, connect: impl FnOnce(Arc<dyn Resumer>) -> Connectors) -> Self {
+        self.connectors = Some(connect(self.resumer.clone()));
+        self
+    }
+
+    /// Copies every selected table. On failure or SIGINT/SIGTERM, what is committed so far
+    /// is checkpointed before the error is returned.
+    pub async fn run(mut self) -> Result<TaskSummary> {
         let started = Instant::now();
-        let (extractor, sinker) = dt_connector::build(&self.cfg, self.resumer.clone()).await?;
+        let (extractor, sinker) = match self.connectors.take() {
+            Some(connectors) => connectors,
+            None => dt_connector::build(&self.cfg, self.resumer.clone()).await?,
+        };
         let listing = extractor.list_tables().await?;
         let tables = summary::selected_tables(&listing, "task")?;
-        let interval = Duration::from_secs_f64(self.cfg.pipeline.checkpoint_interval_secs);
-        let ticker = async {
-            let mut tick =
-                tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
-            loop {
-                tick.tick().await;
-                if let Err(e) = self.progress.checkpoint() {
-                    return e;
-                }
-                display::log_progress(&self.progress.snapshot());
-            }
-        };
-        // Every table is planned, in schema, table order (so the resumer's answers are
-        // logged in that order), and its target checked before anything is copied; then
-        // tables are copied `parallel_tables` at a time.
-        let copy_all = async {
-            let mut plans = Vec::with_capacity(tables.len());
-            for id in &tables {
-                let plan = extractor.plan(id).await?;
-                if let TablePlan::Copy { meta, .. } = &plan {
-                    sinker.prepare(meta).await?;
-                }
-                plans.push((id, plan));
-            }
-            let copies = plans.iter().filter_map(|(_, p)| match p {
-                TablePlan::Copy { meta, .. } => Some(meta.estimated_rows),
-                TablePlan::Finished => None,
-            });
-            self.progress.plan(copies.clone().count(), copies.sum());
-            let job = copy::TableJob {
-                cfg: &self.cfg,
-                extractor: extractor.as_ref(),
-                sinker: sinker.as_ref(),
-                progress: &self.progress,
-                clear_keyless: self.resuming,
-            };
-            let job = &job;
-            let mut reports: Vec<TableReport> = stream::iter(plans)
-                .map(|(id, plan)| async move {
-                    match plan {
-                        TablePlan::Finished => {
-                            info!("task, skip {id}: finished in an earlier run");
-                            Ok(TableReport::skipped(id.clone()))
-                        }
-                        TablePlan::Copy { meta, resume_value } => {
-                            job.run(&meta, resume_value.as_deref()).await
-                        }
-                    }
-                })
-                .buffer_unordered(self.cfg.parallelizer.parallel_tables)
-                .try_collect()
-                .await?;
-            reports.sort_by(|a, b| a.id.cmp(&b.id));
-            // Sequences and indexes last, read after every row is in. Setting them is
-            // idempotent, so a run that finds every table finished still brings them over.
-            let objects = extractor.objects(&tables).await?;
-            if !objects.is_empty() {
-                let set = sinker.apply_objects(&objects).await?;
-                info!(
-                    "task, {set} of {} sequence(s) and index(es) set in the target",
-                    objects.len()
-                );
-            }
-            Ok::<_, anyhow::Error>(reports)
-        };
-        let live = async {
-            if self.live_display {
-                display::live(self.progress.clone()).await;
-            }
-            std::future::pending::<()>().await
-        };
         let result = tokio::select! {
-            r = copy_all => r,
-            e = ticker => Err(e),
-            _ = live => unreachable!("the live display never ends"),
+            r = self.copy_all(extractor.as_ref(), sinker.as_ref(), &tables) => r,
+            e = self.ticker() => Err(e),
+            _ = self.live() => unreachable!("the live display never ends"),
             signal = interrupted() => Err(anyhow::anyhow!(
                 "interrupted by {signal}; what the target committed is recorded, run the task \
                  again with [resumer] resume_from_log=true to continue"
@@ -171,7 +123,7 @@ impl Task {
         };
         match result {
             Ok(tables) => {
-                self.progress.checkpoint()?;
+                self.progress.checkpoint().await?;
                 let summary = TaskSummary {
                     tables,
                     not_copied: listing.not_copied,
@@ -181,11 +133,100 @@ impl Task {
                 Ok(summary)
             }
             Err(e) => {
-                let _ = self.progress.checkpoint();
+                let _ = self.progress.checkpoint().await;
                 Err(e)
             }
         }
     }
+
+    /// Writes a checkpoint and the default.log progress lines every
+    /// `checkpoint_interval_secs`; returns only when a checkpoint fails.
+    async fn ticker(&self) -> anyhow::Error {
+        let interval = Duration::from_secs_f64(self.cfg.pipeline.checkpoint_interval_secs);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.progress.checkpoint().await {
+                return e;
+            }
+            display::log_progress(&self.progress.snapshot());
+        }
+    }
+
+    /// Redraws the live display, when it is on; never returns.
+    async fn live(&self) {
+        if self.live_display {
+            display::live(self.progress.clone()).await;
+        }
+        std::future::pending::<()>().await
+    }
+
+    /// Plans every table, in schema, table order (so the resumer's answers are logged in
+    /// that order), and checks its target before anything is copied; then copies tables
+    /// `parallel_tables` at a time, and last brings sequences and indexes over.
+    async fn copy_all(
+        &self,
+        extractor: &dyn Extractor,
+        sinker: &dyn Sinker,
+        tables: &[TableId],
+    ) -> Result<Vec<TableReport>> {
+        let mut plans = Vec::with_capacity(tables.len());
+        for id in tables {
+            let plan = extractor.plan(id).await?;
+            if let TablePlan::Copy { meta, .. } = &plan {
+                sinker.prepare(meta).await?;
+            }
+            plans.push((id, plan));
+        }
+        let copies = plans.iter().filter_map(|(_, p)| match p {
+            TablePlan::Copy { meta, .. } => Some(meta.estimated_rows),
+            TablePlan::Finished => None,
+        });
+        self.progress.plan(copies.clone().count(), copies.sum());
+        let job = &copy::TableJob {
+            cfg: &self.cfg,
+            extractor,
+            sinker,
+            progress: &self.progress,
+            clear_keyless: self.resuming,
+        };
+        let mut reports: Vec<TableReport> = stream::iter(plans)
+            .map(|(id, plan)| async move {
+                match plan {
+                    TablePlan::Finished => {
+                        info!("task, skip {id}: finished in an earlier run");
+                        Ok(TableReport::skipped(id.clone()))
+                    }
+                    TablePlan::Copy { meta, resume_value } => {
+                        job.run(&meta, resume_value.as_deref()).await
+                    }
+                }
+            })
+            .buffer_unordered(self.cfg.parallelizer.parallel_tables)
+            .try_collect()
+            .await?;
+        reports.sort_by(|a, b| a.id.cmp(&b.id));
+        apply_objects(extractor, sinker, tables).await?;
+        Ok(reports)
+    }
+}
+
+/// Sequences and indexes, read after every row is in. Setting them is idempotent, so a run
+/// that finds every table finished still brings them over.
+async fn apply_objects(
+    extractor: &dyn Extractor,
+    sinker: &dyn Sinker,
+    tables: &[TableId],
+) -> Result<()> {
+    let objects = extractor.objects(tables).await?;
+    if !objects.is_empty() {
+        let set = sinker.apply_objects(&objects).await?;
+        info!(
+            "task, {set} of {} sequence(s) and index(es) set in the target",
+            objects.len()
+        );
+    }
+    Ok(())
 }
 
 /// Waits for SIGINT or SIGTERM and names it. The copy is then dropped (uncommitted target

@@ -2,39 +2,124 @@
 //! Batches of a table get sequence numbers in key order; parallel writers acknowledge them in
 //! any order; the committed position is the last key of the longest acknowledged prefix, so
 //! every row at or below it is in the target.
-//! One lock guards both the table states and the progress writer, so a position can never be
-//! written after its table's finished mark.
+//! A thread of its own owns the progress writer and the commit state of every table. Writers
+//! send it acknowledgements and never wait for it; checkpoints and finished marks are
+//! requests it answers once their lines are on disk. It handles one message at a time, in
+//! the order they were sent, so a position can never be written after its table's finished
+//! mark, and no lock is held while a file is synced.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use dt_common::{DbType, TableId};
-use dt_resumer::ProgressWriter;
-use dt_resumer::{OrderKey, Position};
+use dt_resumer::{OrderKey, Position, ProgressWriter, ResumeError};
+use tokio::sync::{mpsc, oneshot};
 
-/// Commit state of one table being copied.
-#[derive(Debug)]
-struct TableState {
+/// What the checkpoint thread is asked to do.
+enum Msg {
+    Begin {
+        id: TableId,
+        order_col: Option<String>,
+    },
+    Ack {
+        id: TableId,
+        seq: u64,
+        key: Option<String>,
+    },
+    Checkpoint(oneshot::Sender<Result<(), ResumeError>>),
+    Finish {
+        id: TableId,
+        reply: oneshot::Sender<Result<(), ResumeError>>,
+    },
+    Abandon(TableId),
+}
+
+/// Commit state of one table being copied, owned by the checkpoint thread.
+#[derive(Debug, Default)]
+struct Commit {
     order_col: Option<String>,
-    estimated: u64,
-    started: Instant,
     next_seq: u64,
     acked: BTreeMap<u64, Option<String>>,
     committed: Option<String>,
     dirty: bool,
-    rows: u64,
 }
 
-#[derive(Debug)]
-struct Inner {
-    writer: ProgressWriter,
-    tables: HashMap<TableId, TableState>,
-    done_tables: usize,
-    done_rows: u64,
-    planned_tables: usize,
-    planned_rows: u64,
+impl Commit {
+    /// Takes in the acknowledgement of batch `seq` and moves the committed position over
+    /// the acknowledged prefix.
+    fn ack(&mut self, seq: u64, key: Option<String>) {
+        self.acked.insert(seq, key);
+        while let Some(key) = self.acked.remove(&self.next_seq) {
+            self.next_seq += 1;
+            if key.is_some() {
+                self.committed = key;
+                self.dirty = true;
+            }
+        }
+    }
+}
+
+/// The checkpoint thread: owns the writer and every table's commit state; ends when every
+/// [`Progress`] handle is gone.
+fn checkpoints(mut writer: ProgressWriter, db_type: DbType, mut rx: mpsc::UnboundedReceiver<Msg>) {
+    let mut tables: HashMap<TableId, Commit> = HashMap::new();
+    while let Some(msg) = rx.blocking_recv() {
+        match msg {
+            Msg::Begin { id, order_col } => {
+                let commit = Commit {
+                    order_col,
+                    ..Commit::default()
+                };
+                tables.insert(id, commit);
+            }
+            Msg::Ack { id, seq, key } => {
+                if let Some(t) = tables.get_mut(&id) {
+                    t.ack(seq, key);
+                }
+            }
+            Msg::Checkpoint(reply) => {
+                let _ = reply.send(write_checkpoint(&mut writer, db_type, &mut tables));
+            }
+            Msg::Finish { id, reply } => {
+                tables.remove(&id);
+                let _ = reply.send(writer.finished(db_type, &id.schema, &id.tb));
+            }
+            Msg::Abandon(id) => {
+                tables.remove(&id);
+            }
+        }
+    }
+}
+
+/// Appends the committed position of every table that moved since the last checkpoint.
+fn write_checkpoint(
+    writer: &mut ProgressWriter,
+    db_type: DbType,
+    tables: &mut HashMap<TableId, Commit>,
+) -> Result<(), ResumeError> {
+    let mut moved: Vec<(&TableId, &Commit)> = tables.iter().filter(|(_, t)| t.dirty).collect();
+    moved.sort_by_key(|(id, _)| *id);
+    let positions: Vec<Position> = moved
+        .into_iter()
+        .filter_map(|(id, t)| {
+            Some(Position::RdbSnapshot {
+                db_type,
+                schema: id.schema.clone(),
+                tb: id.tb.clone(),
+                order_key: OrderKey::Single {
+                    col: t.order_col.clone()?,
+                    value: t.committed.clone()?,
+                },
+            })
+        })
+        .collect();
+    writer.checkpoint(&positions)?;
+    for t in tables.values_mut() {
+        t.dirty = false;
+    }
+    Ok(())
 }
 
 /// One table being copied, as seen by a progress display.
@@ -57,142 +142,142 @@ pub struct Snapshot {
     pub planned_rows: u64,
 }
 
-/// Shared progress of a task.
+/// Row counts for the display, kept apart from the commit state: counted as writers
+/// acknowledge, under a lock that is never held across any I/O.
+#[derive(Debug, Default)]
+struct Shown {
+    running: HashMap<TableId, (u64, u64, Instant)>,
+    done_tables: usize,
+    done_rows: u64,
+    planned_tables: usize,
+    planned_rows: u64,
+}
+
+/// Shared progress of a task: a handle on the checkpoint thread and the display counts.
 #[derive(Debug, Clone)]
 pub struct Progress {
-    db_type: DbType,
-    inner: Arc<Mutex<Inner>>,
+    tx: mpsc::UnboundedSender<Msg>,
+    shown: Arc<Mutex<Shown>>,
 }
 
 impl Progress {
-    pub fn new(writer: ProgressWriter, db_type: DbType) -> Self {
-        Progress {
-            db_type,
-            inner: Arc::new(Mutex::new(Inner {
-                writer,
-                tables: HashMap::new(),
-                done_tables: 0,
-                done_rows: 0,
-                planned_tables: 0,
-                planned_rows: 0,
-            })),
-        }
+    /// Starts the checkpoint thread, which takes `writer`.
+    pub fn new(writer: ProgressWriter, db_type: DbType) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("dt-checkpoints".into())
+            .spawn(move || checkpoints(writer, db_type, rx))?;
+        Ok(Progress {
+            tx,
+            shown: Arc::default(),
+        })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    fn shown(&self) -> std::sync::MutexGuard<'_, Shown> {
+        self.shown.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends to the checkpoint thread; if it is gone, the next checkpoint says so.
+    fn send(&self, msg: Msg) {
+        let _ = self.tx.send(msg);
+    }
+
+    /// Sends a request and waits until the checkpoint thread has carried it out.
+    async fn request(
+        &self,
+        msg: impl FnOnce(oneshot::Sender<Result<(), ResumeError>>) -> Msg,
+    ) -> Result<()> {
+        let (reply, done) = oneshot::channel();
+        self.tx
+            .send(msg(reply))
+            .map_err(|_| anyhow!("the checkpoint thread stopped"))?;
+        done.await
+            .map_err(|_| anyhow!("the checkpoint thread stopped"))?
+            .map_err(Into::into)
     }
 
     /// Starts tracking a table; `order_col` is set when positions are to be recorded.
     pub fn begin(&self, id: &TableId, order_col: Option<&str>, estimated: u64) {
-        let state = TableState {
+        self.shown()
+            .running
+            .insert(id.clone(), (0, estimated, Instant::now()));
+        self.send(Msg::Begin {
+            id: id.clone(),
             order_col: order_col.map(str::to_string),
-            estimated,
-            started: Instant::now(),
-            next_seq: 0,
-            acked: BTreeMap::new(),
-            committed: None,
-            dirty: false,
-            rows: 0,
-        };
-        self.lock().tables.insert(id.clone(), state);
+        });
     }
 
-    /// Records that batch `seq` (0-based, in key order) is committed; `key` is its last
-    /// order-key value as position text (written by the table's connector).
+    /// Records that batch `seq` (0-based, in key order) with last key `key` is committed.
+    /// Never waits: the checkpoint thread takes it in.
     pub fn ack(&self, id: &TableId, seq: u64, key: Option<String>, rows: u64) {
-        let mut inner = self.lock();
-        let Some(t) = inner.tables.get_mut(id) else {
-            return;
-        };
-        t.rows += rows;
-        t.acked.insert(seq, key);
-        while let Some(key) = t.acked.remove(&t.next_seq) {
-            t.next_seq += 1;
-            if key.is_some() {
-                t.committed = key;
-                t.dirty = true;
+        if let Some(t) = self.shown().running.get_mut(id) {
+            t.0 += rows;
+        }
+        self.send(Msg::Ack {
+            id: id.clone(),
+            seq,
+            key,
+        });
+    }
+
+    /// Appends the committed position of every table that moved since the last checkpoint,
+    /// once every acknowledgement sent before is taken in; returns once it is on disk.
+    pub async fn checkpoint(&self) -> Result<()> {
+        self.request(Msg::Checkpoint)
+            .await
+            .context("cannot write position.log")
+    }
+
+    /// Marks a table finished: it leaves the checkpoints and its finished line is written;
+    /// returns once it is on disk.
+    pub async fn finish(&self, id: &TableId) -> Result<()> {
+        {
+            let mut shown = self.shown();
+            if let Some((rows, ..)) = shown.running.remove(id) {
+                shown.done_tables += 1;
+                shown.done_rows += rows;
             }
         }
-    }
-
-    /// Appends the committed position of every table that moved since the last checkpoint.
-    pub fn checkpoint(&self) -> Result<()> {
-        let mut inner = self.lock();
-        let mut positions = Vec::new();
-        let mut ids: Vec<&TableId> = inner.tables.keys().collect();
-        ids.sort();
-        for id in ids {
-            let t = &inner.tables[id];
-            let (Some(col), Some(value), true) = (&t.order_col, &t.committed, t.dirty) else {
-                continue;
-            };
-            positions.push(Position::RdbSnapshot {
-                db_type: self.db_type,
-                schema: id.schema.clone(),
-                tb: id.tb.clone(),
-                order_key: OrderKey::Single {
-                    col: col.clone(),
-                    value: value.clone(),
-                },
-            });
-        }
-        inner
-            .writer
-            .checkpoint(&positions)
-            .context("cannot write position.log")?;
-        for t in inner.tables.values_mut() {
-            t.dirty = false;
-        }
-        Ok(())
-    }
-
-    /// Marks a table finished: it leaves the checkpoints and its finished line is written.
-    pub fn finish(&self, id: &TableId) -> Result<()> {
-        let mut inner = self.lock();
-        if let Some(t) = inner.tables.remove(id) {
-            inner.done_tables += 1;
-            inner.done_rows += t.rows;
-        }
-        inner
-            .writer
-            .finished(self.db_type, &id.schema, &id.tb)
+        let id = id.clone();
+        self.request(|reply| Msg::Finish { id, reply })
+            .await
             .context("cannot write finished.log")
     }
 
     /// Records how many tables this run copies and their estimated rows.
     pub fn plan(&self, tables: usize, rows: u64) {
-        let mut inner = self.lock();
-        inner.planned_tables = tables;
-        inner.planned_rows = rows;
+        let mut shown = self.shown();
+        shown.planned_tables = tables;
+        shown.planned_rows = rows;
     }
 
     /// The tables in progress, sorted, and the totals of finished ones.
     pub fn snapshot(&self) -> Snapshot {
-        let inner = self.lock();
-        let mut running: Vec<RunningTable> = inner
-            .tables
+        let shown = self.shown();
+        let mut running: Vec<RunningTable> = shown
+            .running
             .iter()
-            .map(|(id, t)| RunningTable {
+            .map(|(id, &(rows, estimated, started))| RunningTable {
                 id: id.clone(),
-                rows: t.rows,
-                estimated: t.estimated,
-                elapsed: t.started.elapsed(),
+                rows,
+                estimated,
+                elapsed: started.elapsed(),
             })
             .collect();
         running.sort_by(|a, b| a.id.cmp(&b.id));
         Snapshot {
             running,
-            done_tables: inner.done_tables,
-            done_rows: inner.done_rows,
-            planned_tables: inner.planned_tables,
-            planned_rows: inner.planned_rows,
+            done_tables: shown.done_tables,
+            done_rows: shown.done_rows,
+            planned_tables: shown.planned_tables,
+            planned_rows: shown.planned_rows,
         }
     }
 
     /// Stops tracking a table that failed, without a finished mark.
     pub fn abandon(&self, id: &TableId) {
-        self.lock().tables.remove(id);
+        self.shown().running.remove(id);
+        self.send(Msg::Abandon(id.clone()));
     }
 }
 
@@ -200,15 +285,16 @@ impl Progress {
 mod tests {
     use super::*;
 
-    #[test]
-    fn committed_position_is_the_acknowledged_prefix() {
+    #[tokio::test]
+    async fn committed_position_is_the_acknowledged_prefix() {
         let dir = tempfile::tempdir().unwrap();
-        let p = Progress::new(ProgressWriter::open(dir.path()).unwrap(), DbType::Mysql);
+        let writer = ProgressWriter::open(dir.path()).unwrap();
+        let p = Progress::new(writer, DbType::Mysql).unwrap();
         let id = TableId::new("d", "t");
         p.begin(&id, Some("id"), 100);
         p.ack(&id, 1, Some("20".to_string()), 10);
         p.ack(&id, 2, Some("30".to_string()), 10);
-        p.checkpoint().unwrap();
+        p.checkpoint().await.unwrap();
         let log = dir.path().join("position.log");
         assert_eq!(
             std::fs::read_to_string(&log).unwrap(),
@@ -216,18 +302,18 @@ mod tests {
             "nothing below batch 0 is committed"
         );
         p.ack(&id, 0, Some("10".to_string()), 10);
-        p.checkpoint().unwrap();
+        p.checkpoint().await.unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         assert!(text.contains(r#""value":"30""#), "{text}");
         p.ack(&id, 4, Some("50".to_string()), 10);
-        p.checkpoint().unwrap();
+        p.checkpoint().await.unwrap();
         assert_eq!(
             std::fs::read_to_string(&log).unwrap(),
             text,
             "batch 3 is missing"
         );
         assert_eq!(p.snapshot().running[0].rows, 40);
-        p.finish(&id).unwrap();
+        p.finish(&id).await.unwrap();
         let fin = std::fs::read_to_string(dir.path().join("finished.log")).unwrap();
         assert!(fin.contains(r#""tb":"t""#));
     }

@@ -7,4 +7,5 @@ pub mod runner;
 pub mod scenario;
 pub mod servers;
 pub mod slow_target;
+pub mod target_state;
 pub mod trust;

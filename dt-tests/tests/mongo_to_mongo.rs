@@ -308,3 +308,14 @@ fn verify_exact_test() {
         "mongo_to_mongo/snapshot/verify_exact_test",
     ));
 }
+
+#[test]
+fn stale_target_test() {
+    let _guard = serial();
+    block_on(dt_tests::target_state::stale_target(
+        Mongo,
+        "mongo_to_mongo/snapshot/stale_target_test",
+        "stale_target_db",
+        4000,
+    ));
+}

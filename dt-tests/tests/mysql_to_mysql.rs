@@ -252,3 +252,25 @@ fn bad_input_resume_type_from_target() {
         &["resumer.resume_type", "from_target", "resume_type=from_log"],
     ));
 }
+
+#[test]
+fn stale_target_test() {
+    let _guard = serial();
+    block_on(dt_tests::target_state::stale_target(
+        Mysql,
+        "mysql_to_mysql/snapshot/stale_target_test",
+        "stale_target_db",
+        5000,
+    ));
+}
+
+#[test]
+fn keyless_atomic_test() {
+    let _guard = serial();
+    block_on(dt_tests::target_state::keyless_never_partial(
+        Mysql,
+        "mysql_to_mysql/snapshot/keyless_atomic_test",
+        "keyless_atomic_db.no_key",
+        20_000,
+    ));
+}

@@ -304,3 +304,25 @@ fn slow_target_test() {
         "pg_to_pg/snapshot/slow_target_test",
     ));
 }
+
+#[test]
+fn stale_target_test() {
+    let _guard = serial();
+    block_on(dt_tests::target_state::stale_target(
+        Pg,
+        "pg_to_pg/snapshot/stale_target_test",
+        "stale_target_db",
+        5000,
+    ));
+}
+
+#[test]
+fn keyless_atomic_test() {
+    let _guard = serial();
+    block_on(dt_tests::target_state::keyless_never_partial(
+        Pg,
+        "pg_to_pg/snapshot/keyless_atomic_test",
+        "keyless_atomic_db.no_key",
+        20_000,
+    ));
+}
