@@ -3,6 +3,8 @@
 //! about earlier progress; a sinker writes batches idempotently, so rows re-sent after a
 //! crash do no harm.
 
+mod catalog;
+mod error;
 pub mod mongo;
 pub mod mysql;
 pub mod pg;
@@ -18,6 +20,7 @@ use dt_common::meta::{row_bytes, Row, Value};
 use dt_common::{ConfigError, DbType, Resumer, TableId};
 use tokio::sync::mpsc;
 
+pub use error::ConnectorError;
 pub use verify::{build_verifiers, TableDigest, Verifier};
 
 /// One column of a source table.
