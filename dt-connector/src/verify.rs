@@ -8,8 +8,6 @@ use async_trait::async_trait;
 use dt_common::config::TaskConfig;
 use dt_common::{DbType, TableId};
 
-use crate::{mongo, mysql, pg};
-
 /// A table's row count and content digest, comparable between the two sides of a task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableDigest {
@@ -19,7 +17,7 @@ pub struct TableDigest {
 
 impl TableDigest {
     /// From a server's `(count, sum)` answer.
-    pub(crate) fn new(rows: i64, sum: String) -> Self {
+    pub fn new(rows: i64, sum: String) -> Self {
         TableDigest {
             rows: rows as u64,
             sum,
@@ -38,8 +36,13 @@ pub trait Verifier: Send + Sync {
 /// The verifiers of a task's source and target.
 pub async fn build_verifiers(cfg: &TaskConfig) -> Result<(Box<dyn Verifier>, Box<dyn Verifier>)> {
     match cfg.extractor.db_type {
-        DbType::Mysql => mysql::verifiers(cfg).await,
-        DbType::Pg => pg::verifiers(cfg).await,
-        DbType::Mongo => mongo::verifiers(cfg).await,
+        #[cfg(feature = "mysql")]
+        DbType::Mysql => crate::mysql::verifiers(cfg).await,
+        #[cfg(feature = "pg")]
+        DbType::Pg => crate::pg::verifiers(cfg).await,
+        #[cfg(feature = "mongo")]
+        DbType::Mongo => crate::mongo::verifiers(cfg).await,
+        #[allow(unreachable_patterns)]
+        db => Err(crate::ConnectorError::unsupported(db).into()),
     }
 }

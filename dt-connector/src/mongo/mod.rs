@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use dt_common::config::TaskConfig;
-use dt_common::Resumer;
+use dt_common::{ConfigError, Resumer};
 use mongodb::options::ClientOptions;
 use mongodb::Client;
 
@@ -46,6 +46,14 @@ pub(crate) async fn connect(url: &str, end: &'static str) -> Result<Client, Conn
         .await
         .map_err(refused)?;
     Ok(client)
+}
+
+/// Checks the URLs with the driver's parser; refuses the options MongoDB targets do not have.
+pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
+    crate::check_urls(cfg, |url| {
+        mongodb::options::ConnectionString::parse(url).map(drop)
+    })?;
+    crate::refuse_disable_triggers(cfg, "MongoDB has no triggers or foreign keys to turn off")
 }
 
 pub async fn build(

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
 use dt_common::secret::redact;
-use dt_common::Resumer;
+use dt_common::{ConfigError, Resumer};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
@@ -85,6 +85,12 @@ pub(crate) async fn connect(
         .await
         .map_err(refused)?;
     Ok(pool)
+}
+
+/// Checks the URLs with the driver's parser; refuses the options MySQL targets do not have.
+pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
+    crate::check_urls(cfg, |url| url.parse::<MySqlConnectOptions>().map(drop))?;
+    crate::refuse_disable_triggers(cfg, "MySQL targets already write with foreign_key_checks=0")
 }
 
 pub async fn build(

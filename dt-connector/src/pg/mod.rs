@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
-use dt_common::Resumer;
+use dt_common::{ConfigError, Resumer};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
@@ -108,6 +108,12 @@ pub(crate) async fn connect(
         .acquire_timeout(std::time::Duration::from_secs(30))
         .after_connect(|conn, _| Box::pin(lift_time_limits(conn)))
         .connect_lazy_with(opts))
+}
+
+/// Checks the URLs with the driver's parser. `[sinker] disable_triggers` is this
+/// connector's own option: it is checked when the target is connected ([`connect`]).
+pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
+    crate::check_urls(cfg, |url| url.parse::<PgConnectOptions>().map(drop))
 }
 
 pub async fn build(

@@ -251,7 +251,10 @@ impl Sinker for PgSinker {
     async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
         let mut set = 0;
         for obj in objects {
-            let DbObject::Sequence(seq) = obj else {
+            // Refutable when the `mongo` feature adds MongoDB's objects.
+            #[allow(irrefutable_let_patterns)]
+            let DbObject::Sequence(seq) = obj
+            else {
                 continue;
             };
             let (target, found): (String, Option<String>) = match &seq.owner {
