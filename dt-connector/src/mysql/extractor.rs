@@ -52,11 +52,7 @@ impl MysqlExtractor {
         resume: Option<&str>,
         tx: &mpsc::Sender<Batch>,
     ) -> Result<u64> {
-        let codecs: Vec<Codec> = meta
-            .columns
-            .iter()
-            .map(|c| Codec::of(&c.type_name))
-            .collect();
+        let codecs = codecs(meta);
         let (cols, table) = (select_list(meta), table_name(&meta.id));
         let key = quote(&meta.columns[k].name);
         let mut pages = PageSizer::new(self.batch_size);
@@ -117,11 +113,7 @@ impl MysqlExtractor {
     }
 
     async fn extract_stream(&self, meta: &TableMeta, tx: &mpsc::Sender<Batch>) -> Result<u64> {
-        let codecs: Vec<Codec> = meta
-            .columns
-            .iter()
-            .map(|c| Codec::of(&c.type_name))
-            .collect();
+        let codecs = codecs(meta);
         let sql = format!("SELECT {} FROM {}", select_list(meta), table_name(&meta.id));
         // One statement: InnoDB reads it as of one moment by itself.
         let mut stream = sqlx::query(&sql).fetch(&self.pool);
@@ -156,6 +148,14 @@ impl MysqlExtractor {
         }
         Ok(total)
     }
+}
+
+/// The codec of each column of `meta`.
+fn codecs(meta: &TableMeta) -> Vec<Codec> {
+    meta.columns
+        .iter()
+        .map(|c| Codec::of(&c.type_name))
+        .collect()
 }
 
 fn select_list(meta: &TableMeta) -> String {
