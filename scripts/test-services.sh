@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # test-services.sh — start/stop local test database servers for dt's tests.
 #
-#   scripts/test-services.sh [up]         start all servers (idempotent; installs what is missing)
-#   scripts/test-services.sh status       print up/down per server; exit 0 only if all are up
-#   scripts/test-services.sh down [--wipe] stop all servers (--wipe also deletes the state dir)
+#   scripts/test-services.sh [up [KIND...]]     start the servers (idempotent; installs what is missing)
+#   scripts/test-services.sh status [KIND...]   print up/down per server; exit 0 only if all are up
+#   scripts/test-services.sh down [--wipe]      stop all servers (--wipe also deletes the state dir)
+#
+# KIND is mysql, pg or mongo; without one, every kind. `up mysql` starts only the two MariaDB
+# servers, so it needs no secantusd-rs (whose `cargo install` takes about ten minutes).
 #
 # Servers (all on loopback, source/target pairs):
 #   MariaDB      mysql://root@127.0.0.1:3307             mysql://root@127.0.0.1:3308
@@ -194,15 +197,28 @@ mongo_down() {
 }
 
 # ---------------------------------------------------------------- commands
+ALL_KINDS=(mysql pg mongo)
+KINDS=()
+# select_kinds KIND...: the kinds a command works on, every kind when none is named.
+select_kinds() {
+  local k
+  for k; do
+    case $k in
+      mysql | pg | mongo) KINDS+=("$k") ;;
+      *) die "unknown server kind '$k' (expected mysql, pg or mongo)" ;;
+    esac
+  done
+  ((${#KINDS[@]})) || KINDS=("${ALL_KINDS[@]}")
+}
 print_urls() {
-  cat <<EOF
-mysql://root@127.0.0.1:${MYSQL_PORTS[0]}
-mysql://root@127.0.0.1:${MYSQL_PORTS[1]}
-postgres://postgres@127.0.0.1:${PG_PORTS[0]}/postgres
-postgres://postgres@127.0.0.1:${PG_PORTS[1]}/postgres
-mongodb://127.0.0.1:${MONGO_PORTS[0]}
-mongodb://127.0.0.1:${MONGO_PORTS[1]}
-EOF
+  local k
+  for k in "${KINDS[@]}"; do
+    case $k in
+      mysql) printf 'mysql://root@127.0.0.1:%s\n' "${MYSQL_PORTS[@]}" ;;
+      pg) printf 'postgres://postgres@127.0.0.1:%s/postgres\n' "${PG_PORTS[@]}" ;;
+      mongo) printf 'mongodb://127.0.0.1:%s\n' "${MONGO_PORTS[@]}" ;;
+    esac
+  done
 }
 with_lock() {   # serialize concurrent up/down runs (also guards the cargo install)
   mkdir -p "$STATE"; chmod 755 "$STATE"
@@ -211,11 +227,15 @@ with_lock() {   # serialize concurrent up/down runs (also guards the cargo insta
 }
 cmd_up() {
   with_lock
-  local p
-  for p in "${MYSQL_PORTS[@]}"; do my_up "$p"; done
-  for p in "${PG_PORTS[@]}"; do pg_up "$p"; done
-  for p in "${MONGO_PORTS[@]}"; do mongo_up "$p"; done
-  log "all servers up (state dir: $STATE)"
+  local k p
+  for k in "${KINDS[@]}"; do
+    case $k in
+      mysql) for p in "${MYSQL_PORTS[@]}"; do my_up "$p"; done ;;
+      pg) for p in "${PG_PORTS[@]}"; do pg_up "$p"; done ;;
+      mongo) for p in "${MONGO_PORTS[@]}"; do mongo_up "$p"; done ;;
+    esac
+  done
+  log "servers up: ${KINDS[*]} (state dir: $STATE)"
   print_urls
 }
 cmd_down() {
@@ -240,10 +260,12 @@ cmd_status() {
   return "$ok"
 }
 
-case ${1:-up} in
-  up) cmd_up ;;
-  down) cmd_down "${2:-}" ;;
-  status) cmd_status ;;
-  -h | --help | help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) die "usage: $0 [up|down [--wipe]|status]" ;;
+command=${1:-up}
+(($#)) && shift
+case $command in
+  up) select_kinds "$@"; cmd_up ;;
+  down) cmd_down "${1:-}" ;;
+  status) select_kinds "$@"; cmd_status ;;
+  -h | --help | help) sed -n '2,/^set /p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' ;;
+  *) die "usage: $0 [up [mysql|pg|mongo]...|down [--wipe]|status [mysql|pg|mongo]...]" ;;
 esac

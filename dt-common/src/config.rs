@@ -80,7 +80,8 @@ pub struct SinkerConfig {
     pub batch_size: usize,
     /// PostgreSQL only: write with `session_replication_role = replica`, which turns off
     /// foreign-key checks and ordinary triggers in the target sessions (like pg_dump's
-    /// `--disable-triggers`). Needs a superuser, or SET privilege on that parameter.
+    /// `--disable-triggers`). Needs a superuser, or SET privilege on that parameter. The
+    /// connectors check it: other targets refuse it.
     #[serde(default)]
     pub disable_triggers: bool,
     /// User name, merged into `url` (ape-dts style); empty = the URL's own.
@@ -420,14 +421,6 @@ impl TaskConfig {
             &["snapshot"],
         )?;
         one_of("sinker", "sink_type", &self.sinker.sink_type, &["write"])?;
-        if self.sinker.disable_triggers && self.sinker.db_type != DbType::Pg {
-            return Err(ConfigError::invalid(
-                "sinker",
-                "disable_triggers",
-                "true",
-                "only PostgreSQL targets can disable triggers (MySQL targets already write with foreign_key_checks=0)",
-            ));
-        }
         one_of(
             "parallelizer",
             "parallel_type",
@@ -708,7 +701,6 @@ mod tests {
                 "maybe",
             ),
             ("[runtime]\nlog_level=loud\n", "runtime.log_level", "loud"),
-            ("disable_triggers=true\n", "sinker.disable_triggers", "true"),
             (
                 "[filter]\ndo_tbs=`unclosed.x\n",
                 "filter.do_tbs",

@@ -3,8 +3,14 @@
 //! about earlier progress; a sinker writes batches idempotently, so rows re-sent after a
 //! crash do no harm.
 
+#[cfg(any(feature = "mysql", feature = "pg"))]
+mod catalog;
+mod error;
+#[cfg(feature = "mongo")]
 pub mod mongo;
+#[cfg(feature = "mysql")]
 pub mod mysql;
+#[cfg(feature = "pg")]
 pub mod pg;
 mod verify;
 
@@ -18,6 +24,7 @@ use dt_common::meta::{row_bytes, Row, Value};
 use dt_common::{ConfigError, DbType, Resumer, TableId};
 use tokio::sync::mpsc;
 
+pub use error::ConnectorError;
 pub use verify::{build_verifiers, TableDigest, Verifier};
 
 /// One column of a source table.
@@ -83,6 +90,7 @@ pub struct SequenceState {
 pub enum DbObject {
     Sequence(SequenceState),
     /// A MongoDB secondary index: its collection and its `listIndexes` entry.
+    #[cfg(feature = "mongo")]
     MongoIndex {
         coll: TableId,
         spec: bson::Document,
@@ -250,10 +258,12 @@ pub struct Batch {
 pub const BATCH_BYTES: usize = 16 << 20;
 
 /// Rows of a table's first page, read before its row size is known.
+#[cfg(any(feature = "mysql", feature = "pg"))]
 const FIRST_PAGE_ROWS: usize = 16;
 
 /// The LIMIT of each page of a paged read: at most `batch_size` rows and, from the second
 /// page on, about [`BATCH_BYTES`] at the average row size seen so far.
+#[cfg(any(feature = "mysql", feature = "pg"))]
 pub(crate) struct PageSizer {
     max_rows: usize,
     next: usize,
@@ -261,6 +271,7 @@ pub(crate) struct PageSizer {
     bytes: u64,
 }
 
+#[cfg(any(feature = "mysql", feature = "pg"))]
 impl PageSizer {
     pub fn new(batch_size: usize) -> Self {
         PageSizer {
@@ -381,29 +392,56 @@ pub trait Sinker: Send + Sync {
     }
 }
 
-/// Checks what only the drivers can check before anything connects: that both URLs are
-/// ones the database's driver can read. A URL that does not parse is a config error.
+/// Checks what only the connectors can check before anything connects: that both URLs are
+/// ones the database's driver can read, and the options only some databases understand. A
+/// database this build has no connector for is a config error too.
 pub fn check_config(cfg: &TaskConfig) -> std::result::Result<(), ConfigError> {
+    let db = cfg.extractor.db_type;
+    match db {
+        #[cfg(feature = "mysql")]
+        DbType::Mysql => mysql::check_config(cfg),
+        #[cfg(feature = "pg")]
+        DbType::Pg => pg::check_config(cfg),
+        #[cfg(feature = "mongo")]
+        DbType::Mongo => mongo::check_config(cfg),
+        #[allow(unreachable_patterns)]
+        _ => Err(ConfigError::invalid(
+            "extractor",
+            "db_type",
+            db.as_str(),
+            ConnectorError::unsupported(db).to_string(),
+        )),
+    }
+}
+
+/// Checks both URLs of a task with `parse`, the driver's own URL parser.
+#[cfg(any(feature = "mysql", feature = "pg", feature = "mongo"))]
+fn check_urls<E: std::fmt::Display>(
+    cfg: &TaskConfig,
+    parse: impl Fn(&str) -> std::result::Result<(), E>,
+) -> std::result::Result<(), ConfigError> {
     for (section, url) in [
         ("extractor", &cfg.extractor.url),
         ("sinker", &cfg.sinker.url),
     ] {
-        let parsed = match cfg.extractor.db_type {
-            DbType::Mysql => url
-                .parse::<sqlx::mysql::MySqlConnectOptions>()
-                .map(drop)
-                .map_err(|e| e.to_string()),
-            DbType::Pg => url
-                .parse::<sqlx::postgres::PgConnectOptions>()
-                .map(drop)
-                .map_err(|e| e.to_string()),
-            DbType::Mongo => mongodb::options::ConnectionString::parse(url)
-                .map(drop)
-                .map_err(|e| e.to_string()),
-        };
-        parsed.map_err(|reason| ConfigError::invalid(section, "url", url, reason))?;
+        parse(url).map_err(|e| ConfigError::invalid(section, "url", url, e.to_string()))?;
     }
     Ok(())
+}
+
+/// Refuses `[sinker] disable_triggers`, an option of PostgreSQL targets only ([`pg`]), for
+/// another target; `why` says what that target does instead.
+#[cfg(any(feature = "mysql", feature = "mongo"))]
+fn refuse_disable_triggers(cfg: &TaskConfig, why: &str) -> std::result::Result<(), ConfigError> {
+    if !cfg.sinker.disable_triggers {
+        return Ok(());
+    }
+    Err(ConfigError::invalid(
+        "sinker",
+        "disable_triggers",
+        "true",
+        format!("only PostgreSQL targets can disable triggers ({why})"),
+    ))
 }
 
 /// Builds the extractor and sinker of a task.
@@ -412,9 +450,14 @@ pub async fn build(
     resumer: Arc<dyn Resumer>,
 ) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
     match cfg.extractor.db_type {
+        #[cfg(feature = "mysql")]
         DbType::Mysql => mysql::build(cfg, resumer).await,
+        #[cfg(feature = "pg")]
         DbType::Pg => pg::build(cfg, resumer).await,
+        #[cfg(feature = "mongo")]
         DbType::Mongo => mongo::build(cfg, resumer).await,
+        #[allow(unreachable_patterns)]
+        db => Err(ConnectorError::unsupported(db).into()),
     }
 }
 
@@ -424,8 +467,9 @@ pub async fn build(
 /// when the table is read.
 pub fn position_value_check(db_type: DbType) -> Option<dt_common::ValueCheck> {
     match db_type {
+        #[cfg(feature = "mongo")]
         DbType::Mongo => Some(mongo::check_position_value),
-        DbType::Mysql | DbType::Pg => None,
+        _ => None,
     }
 }
 
@@ -476,6 +520,34 @@ mod tests {
             vec![&t("crm", "gone"), &t("crm", "x*"), &t("shop", "v")]
         );
         assert!(listing.not_copied[0].1.contains("not found"));
+    }
+
+    #[cfg(feature = "mysql")]
+    #[test]
+    fn options_of_other_databases_are_refused() {
+        let ini = "[extractor]\ndb_type=mysql\nurl=mysql://root@127.0.0.1:3307\n\
+                   [sinker]\ndb_type=mysql\nurl=mysql://root@127.0.0.1:3308\n";
+        let cfg = TaskConfig::from_ini_str(ini).unwrap();
+        check_config(&cfg).unwrap();
+        let cfg = TaskConfig::from_ini_str(&format!("{ini}disable_triggers=true\n")).unwrap();
+        let err = check_config(&cfg).unwrap_err().to_string();
+        assert!(
+            err.contains("sinker.disable_triggers") && err.contains("only PostgreSQL"),
+            "{err}"
+        );
+    }
+
+    #[cfg(not(feature = "pg"))]
+    #[test]
+    fn a_database_left_out_of_the_build_is_a_config_error() {
+        let ini = "[extractor]\ndb_type=pg\nurl=postgres://u@h/db\n\
+                   [sinker]\ndb_type=pg\nurl=postgres://u@h/db\n";
+        let cfg = TaskConfig::from_ini_str(ini).unwrap();
+        let err = check_config(&cfg).unwrap_err().to_string();
+        assert!(
+            err.contains("extractor.db_type") && err.contains("`pg` feature"),
+            "{err}"
+        );
     }
 
     #[test]

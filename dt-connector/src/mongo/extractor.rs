@@ -13,19 +13,17 @@ use dt_common::filter::NameFilter;
 use dt_common::meta::{Row, Value};
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
-use mongodb::results::CollectionType;
 use mongodb::Client;
 use tokio::sync::mpsc;
 
+use super::catalog;
 use super::id::{
     group_filter, id_from_position, id_to_position, resume_from, type_group, TYPE_GROUPS,
 };
 use crate::{
-    plan_table, Batch, Batcher, CatalogEntry, ColumnMeta, DbObject, Extractor, KeyKind, Listing,
+    plan_table, Batch, Batcher, ColumnMeta, ConnectorError, DbObject, Extractor, KeyKind, Listing,
     TableMeta, TablePlan,
 };
-
-const SYSTEM_DBS: &[&str] = &["admin", "local", "config"];
 
 pub struct MongoExtractor {
     client: Client,
@@ -91,17 +89,18 @@ impl MongoExtractor {
             .client
             .database(&id.schema)
             .collection::<RawDocumentBuf>(&id.tb);
-        let ctx = || format!("cannot read source collection {id}");
+        let read =
+            |e: mongodb::error::Error| ConnectorError::read(format!("source collection {id}"), e);
         let mut cursor = coll
             .find(group_filter(g, from))
             .sort(doc! { "_id": 1 })
             .batch_size(self.batch_size.min(u32::MAX as usize) as u32)
             .await
-            .with_context(ctx)?;
+            .map_err(read)?;
         let mut batcher = Batcher::new(self.batch_size);
         let mut total = 0u64;
         loop {
-            let next = cursor.try_next().await.with_context(ctx)?;
+            let next = cursor.try_next().await.map_err(read)?;
             let done = next.is_none();
             let mut full = false;
             if let Some(d) = next {
@@ -135,51 +134,13 @@ impl MongoExtractor {
 #[async_trait]
 impl Extractor for MongoExtractor {
     async fn list_tables(&self) -> Result<Listing> {
-        let dbs = self
-            .client
-            .list_database_names()
-            .await
-            .context("cannot list the source databases")?;
-        let mut catalog = Vec::new();
-        for db in dbs.iter().filter(|d| !SYSTEM_DBS.contains(&d.as_str())) {
-            if !self.filter.db_may_match(db) {
-                continue;
-            }
-            let specs: Vec<_> = self
-                .client
-                .database(db)
-                .list_collections()
-                .await
-                .with_context(|| format!("cannot list the collections of {db}"))?
-                .try_collect()
-                .await
-                .with_context(|| format!("cannot list the collections of {db}"))?;
-            for spec in specs {
-                let id = TableId::new(db, &spec.name);
-                catalog.push(match spec.collection_type {
-                    _ if spec.name.starts_with("system.") => CatalogEntry::NotCopied(
-                        id,
-                        "a system collection; MongoDB maintains it".into(),
-                    ),
-                    CollectionType::Collection => CatalogEntry::Table(id),
-                    CollectionType::View => CatalogEntry::NotCopied(
-                        id,
-                        "a view; a snapshot copies the documents of collections only".into(),
-                    ),
-                    _ => CatalogEntry::NotCopied(id, "not a plain collection".into()),
-                });
-            }
-        }
-        Ok(Listing::new(&self.filter, catalog))
+        let entries = catalog::list(&self.client, &self.filter).await?;
+        Ok(Listing::new(&self.filter, entries))
     }
 
     async fn plan(&self, id: &TableId) -> Result<TablePlan> {
         let describe = async {
-            let coll = self
-                .client
-                .database(&id.schema)
-                .collection::<RawDocumentBuf>(&id.tb);
-            let estimate = coll.estimated_document_count().await.unwrap_or(0);
+            let estimate = catalog::estimated_count(&self.client, id).await;
             Ok(collection_meta(id, estimate))
         };
         plan_table(self.resumer.as_ref(), id, describe).await
@@ -217,28 +178,11 @@ impl Extractor for MongoExtractor {
     async fn objects(&self, tables: &[TableId]) -> Result<Vec<DbObject>> {
         let mut out = Vec::new();
         for id in tables {
-            let ctx = || format!("cannot list the indexes of source collection {id}");
-            let reply = self
-                .client
-                .database(&id.schema)
-                .run_command(doc! { "listIndexes": &id.tb })
-                .await
-                .with_context(ctx)?;
-            let cursor = reply.get_document("cursor").with_context(ctx)?;
-            // A collection holds at most 64 indexes, well within one first batch.
-            anyhow::ensure!(
-                cursor.get_i64("id").unwrap_or(0) == 0,
-                "{}: more indexes than one reply holds",
-                ctx()
-            );
-            for spec in cursor.get_array("firstBatch").with_context(ctx)? {
-                let Bson::Document(spec) = spec else {
-                    anyhow::bail!("{}: an index entry is not a document", ctx());
-                };
+            for spec in catalog::indexes(&self.client, id).await? {
                 if spec.get_str("name") != Ok("_id_") {
                     out.push(DbObject::MongoIndex {
                         coll: id.clone(),
-                        spec: spec.clone(),
+                        spec,
                     });
                 }
             }

@@ -1,48 +1,59 @@
 //! MongoDB: extractor and sinker. Documents travel as raw BSON bytes, so field order and
 //! every type (Int32 vs Int64, Decimal128, binary subtypes, …) survive unchanged.
 
+mod catalog;
 mod extractor;
 mod id;
 mod sinker;
+mod verifier;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use dt_common::config::TaskConfig;
-use dt_common::Resumer;
+use dt_common::{ConfigError, Resumer};
 use mongodb::options::ClientOptions;
 use mongodb::Client;
 
 pub use extractor::MongoExtractor;
 pub use id::{check_position_value, id_from_position, id_to_position};
 pub use sinker::MongoSinker;
+pub use verifier::MongoVerifier;
 
-use crate::{Extractor, Sinker};
+use crate::{ConnectorError, Extractor, Sinker, Verifier};
 use dt_common::secret::redact;
 
 /// Connects and checks the server answers, so a wrong address fails at once.
-pub(crate) async fn connect(url: &str, end: &str) -> Result<Client> {
-    let ctx = || {
-        format!(
-            "cannot connect to the {end} MongoDB server at {}",
-            redact(url)
-        )
+pub(crate) async fn connect(url: &str, end: &'static str) -> Result<Client, ConnectorError> {
+    let refused = |e: mongodb::error::Error| ConnectorError::Connect {
+        end,
+        server: "MongoDB",
+        url: redact(url),
+        source: e.into(),
     };
-    let mut opts = ClientOptions::parse(url).await.with_context(ctx)?;
+    let mut opts = ClientOptions::parse(url).await.map_err(refused)?;
     if opts.server_selection_timeout.is_none() {
         opts.server_selection_timeout = Some(Duration::from_secs(10));
     }
     if opts.connect_timeout.is_none() {
         opts.connect_timeout = Some(Duration::from_secs(10));
     }
-    let client = Client::with_options(opts).with_context(ctx)?;
+    let client = Client::with_options(opts).map_err(refused)?;
     client
         .database("admin")
         .run_command(bson::doc! { "ping": 1 })
         .await
-        .with_context(ctx)?;
+        .map_err(refused)?;
     Ok(client)
+}
+
+/// Checks the URLs with the driver's parser; refuses the options MongoDB targets do not have.
+pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
+    crate::check_urls(cfg, |url| {
+        mongodb::options::ConnectionString::parse(url).map(drop)
+    })?;
+    crate::refuse_disable_triggers(cfg, "MongoDB has no triggers or foreign keys to turn off")
 }
 
 pub async fn build(
@@ -54,4 +65,11 @@ pub async fn build(
     let extractor = MongoExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);
     let sinker = MongoSinker::new(dst, cfg.router()?);
     Ok((Box::new(extractor), Box::new(sinker)))
+}
+
+/// The verifiers of a task's source and target.
+pub async fn verifiers(cfg: &TaskConfig) -> Result<(Box<dyn Verifier>, Box<dyn Verifier>)> {
+    let src = connect(&cfg.extractor.url, "source").await?;
+    let dst = connect(&cfg.sinker.url, "target").await?;
+    Ok((Box::new(MongoVerifier(src)), Box::new(MongoVerifier(dst))))
 }

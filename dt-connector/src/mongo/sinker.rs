@@ -12,9 +12,13 @@ use mongodb::Client;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
+use super::catalog::exists;
 use crate::{AtomicMsg, DbObject, Sinker, TableMeta};
 
+/// The server's code for a write refused by a unique index.
 const DUPLICATE_KEY: i32 = 11000;
+/// The server's code for creating a collection that exists.
+const NAMESPACE_EXISTS: i32 = 48;
 
 pub struct MongoSinker {
     client: Client,
@@ -41,16 +45,12 @@ impl Sinker for MongoSinker {
         let target = self.router.route_table(&meta.id);
         let db = self.client.database(&target.schema);
         let ctx = || format!("cannot prepare target collection {target}");
-        let existing = db
-            .list_collection_names()
-            .filter(doc! { "name": &target.tb })
-            .await
-            .with_context(ctx)?;
-        if existing.is_empty() {
+        if !exists(&self.client, &target).await.with_context(ctx)? {
             if let Err(e) = db.create_collection(&target.tb).await {
                 // Another writer may have created it meanwhile (NamespaceExists).
-                let exists = matches!(e.kind.as_ref(), ErrorKind::Command(c) if c.code == 48);
-                if !exists {
+                let raced =
+                    matches!(e.kind.as_ref(), ErrorKind::Command(c) if c.code == NAMESPACE_EXISTS);
+                if !raced {
                     return Err(e).with_context(ctx);
                 }
             }

@@ -1,25 +1,27 @@
 //! MySQL / MariaDB: extractor, sinker and the value codec between them.
 
+mod catalog;
 mod extractor;
 pub mod position;
 mod sinker;
 mod value;
+mod verifier;
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
 use dt_common::secret::redact;
-use dt_common::Resumer;
+use dt_common::{ConfigError, Resumer};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
-pub(crate) use extractor::read_columns;
 pub use extractor::MysqlExtractor;
 pub use sinker::MysqlSinker;
-pub(crate) use value::exact_bytes;
+use value::exact_bytes;
+pub use verifier::MysqlVerifier;
 
-use crate::{Extractor, Sinker};
+use crate::{ConnectorError, Extractor, Sinker, Verifier};
 
 /// Quotes an identifier with backticks.
 pub fn quote(name: &str) -> String {
@@ -55,18 +57,19 @@ pub(crate) async fn connect(
     url: &str,
     max: u32,
     session: &'static str,
-    end: &str,
+    end: &'static str,
 ) -> Result<MySqlPool> {
     let opts: MySqlConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
     let opts = opts.charset("utf8mb4").timezone(Some("+00:00".into()));
     // One direct connection first, so that a wrong address or password fails at once
     // instead of after the pool's acquire timeout.
-    let probe = opts.connect().await.with_context(|| {
-        format!(
-            "cannot connect to the {end} MySQL server at {}",
-            redact(url)
-        )
-    })?;
+    let refused = |e: sqlx::Error| ConnectorError::Connect {
+        end,
+        server: "MySQL",
+        url: redact(url),
+        source: e.into(),
+    };
+    let probe = opts.connect().await.map_err(refused)?;
     probe.close().await.ok();
     let pool = MySqlPoolOptions::new()
         .max_connections(max)
@@ -80,13 +83,14 @@ pub(crate) async fn connect(
         })
         .connect_with(opts)
         .await
-        .with_context(|| {
-            format!(
-                "cannot connect to the {end} MySQL server at {}",
-                redact(url)
-            )
-        })?;
+        .map_err(refused)?;
     Ok(pool)
+}
+
+/// Checks the URLs with the driver's parser; refuses the options MySQL targets do not have.
+pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
+    crate::check_urls(cfg, |url| url.parse::<MySqlConnectOptions>().map(drop))?;
+    crate::refuse_disable_triggers(cfg, "MySQL targets already write with foreign_key_checks=0")
 }
 
 pub async fn build(
@@ -115,6 +119,14 @@ pub async fn build(
         max_allowed_packet,
     );
     Ok((Box::new(extractor), Box::new(sinker)))
+}
+
+/// The verifiers of a task's source and target.
+pub async fn verifiers(cfg: &TaskConfig) -> Result<(Box<dyn Verifier>, Box<dyn Verifier>)> {
+    let conns = cfg.parallelizer.parallel_tables as u32 + 1;
+    let src = connect(&cfg.extractor.url, conns, READ_SESSION, "source").await?;
+    let dst = connect(&cfg.sinker.url, conns, READ_SESSION, "target").await?;
+    Ok((Box::new(MysqlVerifier(src)), Box::new(MysqlVerifier(dst))))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Result};
 use async_trait::async_trait;
 use dt_common::meta::{row_bytes, split_len, Row};
 use dt_common::router::Router;
@@ -13,10 +13,11 @@ use sqlx::mysql::{MySqlArguments, MySqlDatabaseError, MySqlPool};
 use sqlx::{Connection, Executor, MySql, Transaction};
 use tokio::sync::mpsc;
 
-use super::extractor::{read_columns, read_unique_keys, table_name};
+use super::catalog::table_name;
 use super::quote;
 use super::value::bind;
-use crate::{next_atomic_rows, AtomicMsg, KeyKind, Sinker, TableMeta};
+use crate::catalog::check_target;
+use crate::{next_atomic_rows, AtomicMsg, ConnectorError, KeyKind, Sinker, TableMeta};
 
 /// MySQL allows at most this many placeholders in one statement.
 const MAX_PLACEHOLDERS: usize = 65_535;
@@ -123,44 +124,23 @@ impl MysqlSinker {
     }
 }
 
-/// Deadlock (1213) and lock wait timeout (1205) are safe to retry: the statement rolled back.
+/// ER_LOCK_DEADLOCK: the server chose this statement's transaction as a deadlock victim.
+const ER_LOCK_DEADLOCK: u16 = 1213;
+/// ER_LOCK_WAIT_TIMEOUT: the statement waited `innodb_lock_wait_timeout` for a row lock.
+const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
+
+/// A deadlock or a lock wait timeout is safe to retry: the statement rolled back. sqlx has
+/// no predicate for either, so they go by the server's error number.
 fn retryable(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .and_then(|d| d.try_downcast_ref::<MySqlDatabaseError>())
-        .is_some_and(|d| matches!(d.number(), 1213 | 1205))
+        .is_some_and(|d| matches!(d.number(), ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
 }
 
 #[async_trait]
 impl Sinker for MysqlSinker {
     async fn prepare(&self, meta: &TableMeta) -> Result<()> {
-        let (id, cols) = self.target(meta);
-        let existing = read_columns(&self.pool, &id).await?;
-        if existing.is_empty() {
-            bail!("target table {id} does not exist");
-        }
-        for c in &cols {
-            if !existing.iter().any(|e| &e.name == c) {
-                bail!("target table {id} has no column `{c}`");
-            }
-        }
-        // Rows re-sent after a crash replace themselves only through a unique key.
-        if meta.key != KeyKind::None {
-            let mut key: Vec<&str> = meta.key_cols.iter().map(|&i| cols[i].as_str()).collect();
-            key.sort_unstable();
-            let target_keys = read_unique_keys(&self.pool, &id).await?;
-            let covered = target_keys.iter().any(|(_, k)| {
-                let mut k: Vec<&str> = k.iter().map(String::as_str).collect();
-                k.sort_unstable();
-                k == key
-            });
-            if !covered {
-                bail!(
-                    "target table {id} has no unique key on ({}); rows written again after an interruption would be duplicated",
-                    key.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
-                );
-            }
-        }
-        Ok(())
+        Ok(check_target(&self.pool, &self.router, meta).await?)
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
@@ -175,11 +155,7 @@ impl Sinker for MysqlSinker {
                         attempt += 1;
                         tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
                     }
-                    Err(e) => {
-                        return Err(anyhow!(e)).with_context(|| {
-                            format!("cannot write to target table {}", self.target(meta).0)
-                        })
-                    }
+                    Err(e) => return Err(ConnectorError::write(&self.target(meta).0, e).into()),
                 }
             }
         }
@@ -193,21 +169,21 @@ impl Sinker for MysqlSinker {
         mut rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64> {
         let (id, _) = self.target(meta);
-        let ctx = || format!("cannot write to target table {id}");
-        let mut conn = self.pool.acquire().await.with_context(ctx)?;
+        let write = |e: sqlx::Error| ConnectorError::write(&id, e);
+        let mut conn = self.pool.acquire().await.map_err(write)?;
         if clear {
             // In REPEATABLE READ the DELETE below locks every row and the gaps between
             // them until the commit, so a second task refilling the same table waits and
             // then empties this one's copy, whatever isolation the server defaults to.
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 .await
-                .with_context(ctx)?;
+                .map_err(write)?;
         }
-        let mut tx: Transaction<'_, MySql> = conn.begin().await.with_context(ctx)?;
+        let mut tx: Transaction<'_, MySql> = conn.begin().await.map_err(write)?;
         if clear {
             tx.execute(format!("DELETE FROM {}", table_name(&id)).as_str())
                 .await
-                .with_context(ctx)?;
+                .map_err(write)?;
         }
         let mut total = 0u64;
         while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
@@ -216,11 +192,11 @@ impl Sinker for MysqlSinker {
                 sqlx::query_with(&sql, args)
                     .execute(&mut *tx)
                     .await
-                    .with_context(ctx)?;
+                    .map_err(write)?;
             }
             total += rows.len() as u64;
         }
-        tx.commit().await.with_context(ctx)?;
+        tx.commit().await.map_err(write)?;
         Ok(total)
     }
 }

@@ -2,24 +2,26 @@
 //! round-trips every type exactly when both sessions use the same settings (UTC, ISO dates,
 //! `postgres` intervals, exact floats); the sinker loads them with COPY.
 
+mod catalog;
 mod extractor;
 pub mod position;
 mod sinker;
 mod text;
+mod verifier;
 
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
-use dt_common::Resumer;
+use dt_common::{ConfigError, Resumer};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
-pub(crate) use extractor::relation;
 pub use extractor::PgExtractor;
 pub use sinker::PgSinker;
+pub use verifier::PgVerifier;
 
-use crate::{Extractor, Sinker};
+use crate::{ConnectorError, Extractor, Sinker, Verifier};
 use dt_common::secret::redact;
 
 /// Quotes an identifier with double quotes.
@@ -68,7 +70,7 @@ async fn lift_time_limits(conn: &mut PgConnection) -> sqlx::Result<()> {
 pub(crate) async fn connect(
     url: &str,
     max: u32,
-    end: &str,
+    end: &'static str,
     disable_triggers: bool,
 ) -> Result<PgPool> {
     let opts: PgConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
@@ -86,11 +88,11 @@ pub(crate) async fn connect(
         ("lc_monetary", "C"),
         ("client_encoding", "UTF8"),
     ]);
-    let probe = opts.connect().await.with_context(|| {
-        format!(
-            "cannot connect to the {end} PostgreSQL server at {}",
-            redact(url)
-        )
+    let probe = opts.connect().await.map_err(|e| ConnectorError::Connect {
+        end,
+        server: "PostgreSQL",
+        url: redact(url),
+        source: e.into(),
     });
     let probe = if disable_triggers {
         probe.context(
@@ -106,6 +108,12 @@ pub(crate) async fn connect(
         .acquire_timeout(std::time::Duration::from_secs(30))
         .after_connect(|conn, _| Box::pin(lift_time_limits(conn)))
         .connect_lazy_with(opts))
+}
+
+/// Checks the URLs with the driver's parser. `[sinker] disable_triggers` is this
+/// connector's own option: it is checked when the target is connected ([`connect`]).
+pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
+    crate::check_urls(cfg, |url| url.parse::<PgConnectOptions>().map(drop))
 }
 
 pub async fn build(
@@ -145,4 +153,12 @@ pub async fn build(
     );
     let sinker = PgSinker::new(dst, cfg.router()?, cfg.sink_batch_size());
     Ok((Box::new(extractor), Box::new(sinker)))
+}
+
+/// The verifiers of a task's source and target.
+pub async fn verifiers(cfg: &TaskConfig) -> Result<(Box<dyn Verifier>, Box<dyn Verifier>)> {
+    let conns = cfg.parallelizer.parallel_tables as u32 + 1;
+    let src = connect(&cfg.extractor.url, conns, "source", false).await?;
+    let dst = connect(&cfg.sinker.url, conns, "target", false).await?;
+    Ok((Box::new(PgVerifier(src)), Box::new(PgVerifier(dst))))
 }

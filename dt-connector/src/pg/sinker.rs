@@ -3,7 +3,7 @@
 //! after a crash replace themselves. Tables without a usable key: COPY straight into the
 //! target inside one transaction.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use async_trait::async_trait;
 use dt_common::meta::Row;
 use dt_common::router::Router;
@@ -13,10 +13,11 @@ use sqlx::{Connection, Executor};
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
-use super::extractor::{read_columns, read_unique_keys, table_name};
+use super::catalog::{regclass, relation, serial_sequence, table_name};
 use super::quote;
 use super::text::push_row;
-use crate::{next_atomic_rows, AtomicMsg, DbObject, KeyKind, Sinker, TableMeta};
+use crate::catalog::check_target;
+use crate::{next_atomic_rows, AtomicMsg, ConnectorError, DbObject, KeyKind, Sinker, TableMeta};
 
 pub struct PgSinker {
     pool: PgPool,
@@ -159,9 +160,13 @@ impl PgSinker {
             // partitions, an inheritance parent without its children. The lock keeps a
             // second task from filling the table at the same time (it waits, then empties
             // what this one committed); readers still see the old rows until the commit.
-            let rel = super::relation(&mut *tx, &t.id)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("target table {} does not exist", t.id))?;
+            let rel =
+                relation(&mut *tx, &t.id)
+                    .await?
+                    .ok_or_else(|| ConnectorError::MissingTable {
+                        end: "target",
+                        table: t.id.clone(),
+                    })?;
             tx.execute(format!("LOCK TABLE {rel} IN EXCLUSIVE MODE").as_str())
                 .await
                 .with_context(ctx)?;
@@ -187,8 +192,7 @@ fn explain_fk_violation(e: anyhow::Error) -> anyhow::Error {
     let fk = e.chain().any(|c| {
         c.downcast_ref::<sqlx::Error>()
             .and_then(|e| e.as_database_error())
-            .and_then(|d| d.code())
-            .is_some_and(|c| c == "23503")
+            .is_some_and(|d| d.is_foreign_key_violation())
     });
     if fk {
         e.context(
@@ -204,8 +208,7 @@ fn explain_fk_violation(e: anyhow::Error) -> anyhow::Error {
 fn is_unique_violation(e: &anyhow::Error) -> bool {
     e.downcast_ref::<sqlx::Error>()
         .and_then(|e| e.as_database_error())
-        .and_then(|d| d.code())
-        .is_some_and(|c| c == "23505")
+        .is_some_and(|d| d.is_unique_violation())
 }
 
 /// A session-local staging table per target table; hashed so that long names cannot collide
@@ -220,49 +223,8 @@ fn stage_name(id: &TableId) -> String {
 #[async_trait]
 impl Sinker for PgSinker {
     async fn prepare(&self, meta: &TableMeta) -> Result<()> {
-        let t = self.target(meta);
-        let existing = read_columns(&self.pool, &t.id).await?;
-        if existing.is_empty() {
-            bail!("target table {} does not exist", t.id);
-        }
-        for c in meta
-            .columns
-            .iter()
-            .map(|c| self.router.route_col(&meta.id, &c.name))
-        {
-            if !existing.iter().any(|e| e.name == c) {
-                bail!("target table {} has no column `{c}`", t.id);
-            }
-        }
         // Both the COPY fast path and the upsert rely on a unique key over the key columns.
-        if meta.key != KeyKind::None {
-            let mut key: Vec<String> = meta
-                .key_cols
-                .iter()
-                .map(|&i| {
-                    self.router
-                        .route_col(&meta.id, &meta.columns[i].name)
-                        .to_string()
-                })
-                .collect();
-            key.sort_unstable();
-            let covered =
-                read_unique_keys(&self.pool, &t.id)
-                    .await?
-                    .into_iter()
-                    .any(|(_, mut k)| {
-                        k.sort_unstable();
-                        k == key
-                    });
-            if !covered {
-                bail!(
-                    "target table {} has no unique key on ({}); rows written again after an interruption could not replace themselves",
-                    t.id,
-                    key.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
-                );
-            }
-        }
-        Ok(())
+        Ok(check_target(&self.pool, &self.router, meta).await?)
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
@@ -289,21 +251,17 @@ impl Sinker for PgSinker {
     async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
         let mut set = 0;
         for obj in objects {
-            let DbObject::Sequence(seq) = obj else {
+            // Refutable when the `mongo` feature adds MongoDB's objects.
+            #[allow(irrefutable_let_patterns)]
+            let DbObject::Sequence(seq) = obj
+            else {
                 continue;
             };
             let (target, found): (String, Option<String>) = match &seq.owner {
                 Some((tb, col)) => {
                     let tb_dst = self.router.route_table(tb);
                     let col_dst = self.router.route_col(tb, col);
-                    let found = sqlx::query_scalar("SELECT pg_get_serial_sequence($1, $2)")
-                        .bind(table_name(&tb_dst))
-                        .bind(col_dst)
-                        .fetch_one(&self.pool)
-                        .await
-                        .with_context(|| {
-                            format!("cannot look up the sequence of {tb_dst} column `{col_dst}`")
-                        })?;
+                    let found = serial_sequence(&self.pool, &tb_dst, col_dst).await?;
                     (
                         format!("the sequence of {tb_dst} column `{col_dst}`"),
                         found,
@@ -312,11 +270,7 @@ impl Sinker for PgSinker {
                 None => {
                     let schema = self.router.route_table(&seq.id).schema;
                     let name = table_name(&TableId::new(schema, seq.id.tb.clone()));
-                    let found = sqlx::query_scalar("SELECT to_regclass($1)::text")
-                        .bind(&name)
-                        .fetch_one(&self.pool)
-                        .await
-                        .with_context(|| format!("cannot look up target sequence {name}"))?;
+                    let found = regclass(&self.pool, &name).await?;
                     (format!("target sequence {name}"), found)
                 }
             };

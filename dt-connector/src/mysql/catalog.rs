@@ -1,0 +1,134 @@
+//! MySQL catalog: what `information_schema` says of tables, columns and unique keys, for the
+//! extractor, the sinker and the verifier alike.
+
+use async_trait::async_trait;
+use dt_common::TableId;
+use sqlx::mysql::MySqlPool;
+use sqlx::Row as _;
+
+use super::quote;
+use crate::catalog::Catalog;
+use crate::{CatalogEntry, ColumnMeta, ConnectorError};
+
+const SYSTEM_SCHEMAS: &str = "'mysql','information_schema','performance_schema','sys'";
+
+/// `` `schema`.`table` ``
+pub(super) fn table_name(id: &TableId) -> String {
+    format!("{}.{}", quote(&id.schema), quote(&id.tb))
+}
+
+/// What dt does with an object of `information_schema.TABLES`, by its `TABLE_TYPE`. A
+/// MariaDB system-versioned table is copied with its current rows (its history stays behind).
+fn catalog_entry(id: TableId, table_type: &str) -> CatalogEntry {
+    let why = match table_type {
+        "BASE TABLE" | "SYSTEM VERSIONED" => return CatalogEntry::Table(id),
+        "VIEW" | "SYSTEM VIEW" => "a view; a snapshot copies the rows of tables only",
+        "SEQUENCE" => "a sequence; its state is not copied, create it in the target",
+        "TEMPORARY" => "a temporary table",
+        other => return CatalogEntry::NotCopied(id, format!("of table type {other}")),
+    };
+    CatalogEntry::NotCopied(id, why.to_string())
+}
+
+/// Every object of the server outside the system schemas.
+pub(super) async fn list(pool: &MySqlPool) -> Result<Vec<CatalogEntry>, ConnectorError> {
+    let what = "the source tables";
+    let sql = format!(
+        "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA NOT IN ({SYSTEM_SCHEMAS})"
+    );
+    let rows = sqlx::query(&sql)
+        .fetch_all(pool)
+        .await
+        .map_err(|e| ConnectorError::read(what, e))?;
+    rows.iter()
+        .map(|r| {
+            let id = TableId::new(
+                r.try_get_unchecked::<String, _>(0)?,
+                r.try_get_unchecked::<String, _>(1)?,
+            );
+            let kind: String = r.try_get_unchecked(2)?;
+            Ok(catalog_entry(id, &kind))
+        })
+        .collect::<sqlx::Result<_>>()
+        .map_err(|e| ConnectorError::read(what, e))
+}
+
+#[async_trait]
+impl Catalog for MySqlPool {
+    async fn columns(&self, id: &TableId) -> Result<Vec<ColumnMeta>, ConnectorError> {
+        let rows = sqlx::query(
+            "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND EXTRA NOT LIKE '%VIRTUAL GENERATED%' AND EXTRA NOT LIKE '%STORED GENERATED%' \
+             ORDER BY ORDINAL_POSITION",
+        )
+        .bind(&id.schema)
+        .bind(&id.tb)
+        .fetch_all(self)
+        .await;
+        let read = |r: &sqlx::mysql::MySqlRow| {
+            Ok(ColumnMeta {
+                name: r.try_get_unchecked::<String, _>(0)?,
+                type_name: r.try_get_unchecked::<String, _>(1)?,
+                nullable: r.try_get_unchecked::<String, _>(2)? == "YES",
+            })
+        };
+        rows.and_then(|rows| rows.iter().map(read).collect())
+            .map_err(|e| ConnectorError::read(format!("the columns of {id}"), e))
+    }
+
+    async fn unique_keys(&self, id: &TableId) -> Result<Vec<(bool, Vec<String>)>, ConnectorError> {
+        // A system-versioned table adds its ROW END column to every unique key; among the
+        // current rows, which are what is copied, the other columns are the key.
+        let rows = sqlx::query(
+            "SELECT s.INDEX_NAME, s.COLUMN_NAME FROM information_schema.STATISTICS s \
+             JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA \
+             AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME \
+             WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0 \
+             AND COALESCE(c.GENERATION_EXPRESSION, '') <> 'ROW END' \
+             ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX",
+        )
+        .bind(&id.schema)
+        .bind(&id.tb)
+        .fetch_all(self)
+        .await;
+        let pairs: Vec<(String, String)> = rows
+            .and_then(|rows| {
+                rows.iter()
+                    .map(|r| Ok((r.try_get_unchecked(0)?, r.try_get_unchecked(1)?)))
+                    .collect()
+            })
+            .map_err(|e| ConnectorError::read(format!("the keys of {id}"), e))?;
+        let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+        for (index, col) in pairs {
+            match keys.last_mut() {
+                Some((name, cols)) if *name == index => cols.push(col),
+                _ => keys.push((index, vec![col])),
+            }
+        }
+        let mut keys: Vec<(bool, Vec<String>)> =
+            keys.into_iter().map(|(n, c)| (n == "PRIMARY", c)).collect();
+        keys.sort_by_key(|(primary, _)| !primary);
+        Ok(keys)
+    }
+
+    async fn estimated_rows(&self, id: &TableId) -> Result<u64, ConnectorError> {
+        let estimate: Option<Option<u64>> = sqlx::query_scalar(
+            "SELECT CAST(TABLE_ROWS AS UNSIGNED) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+        )
+        .bind(&id.schema)
+        .bind(&id.tb)
+        .fetch_optional(self)
+        .await
+        .map_err(|e| ConnectorError::read(format!("the row estimate of {id}"), e))?;
+        Ok(estimate.flatten().unwrap_or(0))
+    }
+
+    fn quote_char(&self) -> char {
+        '`'
+    }
+
+    fn unkeyed_rewrite(&self) -> &'static str {
+        "would be duplicated"
+    }
+}
