@@ -79,15 +79,18 @@ impl Catalog for MySqlPool {
 
     async fn unique_keys(&self, id: &TableId) -> Result<Vec<(bool, Vec<String>)>, ConnectorError> {
         // A system-versioned table adds its ROW END column to every unique key; among the
-        // current rows, which are what is copied, the other columns are the key.
+        // current rows, which are what is copied, the other columns are the key. Both
+        // lookups name the table, so the server reads only its catalog entries (a join
+        // between the two views would read the columns of every table on the server).
         let rows = sqlx::query(
-            "SELECT s.INDEX_NAME, s.COLUMN_NAME FROM information_schema.STATISTICS s \
-             JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA \
-             AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME \
-             WHERE s.TABLE_SCHEMA = ? AND s.TABLE_NAME = ? AND s.NON_UNIQUE = 0 \
-             AND COALESCE(c.GENERATION_EXPRESSION, '') <> 'ROW END' \
-             ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX",
+            "SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0 \
+             AND COLUMN_NAME NOT IN (SELECT COLUMN_NAME FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND GENERATION_EXPRESSION = 'ROW END') \
+             ORDER BY INDEX_NAME, SEQ_IN_INDEX",
         )
+        .bind(&id.schema)
+        .bind(&id.tb)
         .bind(&id.schema)
         .bind(&id.tb)
         .fetch_all(self)
