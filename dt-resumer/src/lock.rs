@@ -4,7 +4,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::ResumeError;
 
@@ -49,11 +49,6 @@ impl LogDirLock {
         file.seek(SeekFrom::Start(0)).map_err(io)?;
         writeln!(file, "{}", std::process::id()).map_err(io)?;
         Ok(LogDirLock { _file: file })
-    }
-
-    /// The lock file of `dir`.
-    pub fn path(dir: &Path) -> PathBuf {
-        dir.join(LOCK_FILE)
     }
 }
 

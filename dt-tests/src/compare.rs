@@ -220,3 +220,11 @@ pub async fn mongo_assert_same(src: (&str, &str), dst: (&str, &str)) -> Result<u
     }
     Ok(a.len())
 }
+
+/// Counts the rows of a PostgreSQL table.
+pub async fn pg_count(url: &str, table: &str) -> Result<i64> {
+    let mut conn = sqlx::PgConnection::connect(url).await?;
+    Ok(sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+        .fetch_one(&mut conn)
+        .await?)
+}

@@ -6,9 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use anyhow::{ensure, Result};
-use sqlx::Connection;
 
-use crate::compare::{mysql_assert_same, mysql_count, pg_assert_same};
+use crate::compare::{mysql_assert_same, mysql_count, pg_assert_same, pg_count};
 use crate::runner::{dt_binary, expect_success, mysql_exec, run_dt, spawn_dt, wait_for_log, Case};
 use crate::scenario::{message, Kind};
 
@@ -119,14 +118,6 @@ pub async fn mysql_selection() -> Result<()> {
         "a filter selecting nothing must fail: {stderr}"
     );
     Ok(())
-}
-
-/// Counts the rows of a PostgreSQL table.
-pub async fn pg_count(url: &str, table: &str) -> Result<i64> {
-    let mut conn = sqlx::PgConnection::connect(url).await?;
-    Ok(sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-        .fetch_one(&mut conn)
-        .await?)
 }
 
 const EVENTS: &str = "part_db.events";
