@@ -85,7 +85,7 @@ fn main() -> ExitCode {
         Ok(t) => t.with_live_display(std::io::stderr().is_terminal()),
         Err(e) => {
             error!("task setup failed: {e:#}");
-            return fail(EXIT_CONFIG, "config error", &e);
+            return fail(e.exit_code(), "config error", &anyhow::Error::new(e));
         }
     };
     let runtime = match runtime() {
@@ -98,8 +98,10 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
+            let code = e.exit_code();
+            let e = anyhow::Error::new(e);
             error!("task failed: {}", one_line(&e));
-            fail(EXIT_FAILED, "task failed", &e)
+            fail(code, "task failed", &e)
         }
     }
 }

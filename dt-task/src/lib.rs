@@ -4,6 +4,7 @@
 
 mod copy;
 mod display;
+mod error;
 mod progress;
 mod summary;
 mod verify;
@@ -21,6 +22,7 @@ use futures::{stream, StreamExt, TryStreamExt};
 use tracing::info;
 
 pub use dt_connector::check_config;
+pub use error::TaskError;
 pub use progress::Progress;
 pub use summary::{Outcome, TableReport, TaskSummary};
 pub use verify::{verify, TableCheck, VerifyReport};
@@ -41,19 +43,23 @@ pub struct Task {
 impl Task {
     /// Loads earlier progress (when resume is on) and opens the progress files. Errors here
     /// are the user's to fix: a malformed or missing resume config, an unwritable log dir.
-    pub fn new(cfg: TaskConfig) -> Result<Task> {
+    pub fn new(cfg: TaskConfig) -> Result<Task, TaskError> {
         let writer = ProgressWriter::open(&cfg.runtime.log_dir).with_context(|| {
             format!(
                 "cannot open the progress logs in {}",
                 cfg.runtime.log_dir.display()
             )
-        })?;
-        Task::with_writer(cfg, writer)
+        });
+        Task::with_writer(cfg, writer.map_err(TaskError::Setup)?)
     }
 
     /// Like [`Task::new`], with progress written by `writer` (tests give one whose syncs
     /// they observe).
-    pub fn with_writer(cfg: TaskConfig, writer: ProgressWriter) -> Result<Task> {
+    pub fn with_writer(cfg: TaskConfig, writer: ProgressWriter) -> Result<Task, TaskError> {
+        Task::setup(cfg, writer).map_err(TaskError::Setup)
+    }
+
+    fn setup(cfg: TaskConfig, writer: ProgressWriter) -> Result<Task> {
         let sources = ResumeSources {
             db_type: cfg.extractor.db_type,
             log_dir: cfg.resumer.resume_from_log.then(|| cfg.resume_log_dir()),
@@ -104,7 +110,7 @@ impl Task {
 
     /// Copies every selected table. On failure or SIGINT/SIGTERM, what is committed so far
     /// is checkpointed before the error is returned.
-    pub async fn run(mut self) -> Result<TaskSummary> {
+    pub async fn run(mut self) -> Result<TaskSummary, TaskError> {
         let started = Instant::now();
         let (extractor, sinker) = match self.connectors.take() {
             Some(connectors) => connectors,
@@ -113,13 +119,10 @@ impl Task {
         let listing = extractor.list_tables().await?;
         let tables = summary::selected_tables(&listing, "task")?;
         let result = tokio::select! {
-            r = self.copy_all(extractor.as_ref(), sinker.as_ref(), &tables) => r,
-            e = self.ticker() => Err(e),
+            r = self.copy_all(extractor.as_ref(), sinker.as_ref(), &tables) => Ok(r?),
+            e = self.ticker() => Err(TaskError::Failed(e)),
             _ = self.live() => unreachable!("the live display never ends"),
-            signal = interrupted() => Err(anyhow::anyhow!(
-                "interrupted by {signal}; what the target committed is recorded, run the task \
-                 again with [resumer] resume_from_log=true to continue"
-            )),
+            signal = interrupted() => Err(TaskError::Interrupted { signal }),
         };
         match result {
             Ok(tables) => {
