@@ -27,6 +27,9 @@ pub use progress::Progress;
 pub use summary::{Outcome, TableReport, TaskSummary};
 pub use verify::{verify, TableCheck, VerifyReport};
 
+/// Tables planned at the same time; the pools queue what exceeds their connections.
+const PLAN_CONCURRENCY: usize = 4;
+
 /// An extractor and a sinker, as [`Task::with_connectors`] takes them.
 pub type Connectors = (Box<dyn Extractor>, Box<dyn Sinker>);
 
@@ -164,23 +167,28 @@ impl Task {
         std::future::pending::<()>().await
     }
 
-    /// Plans every table, in schema, table order (so the resumer's answers are logged in
-    /// that order), and checks its target before anything is copied; then copies tables
-    /// `parallel_tables` at a time, and last brings sequences and indexes over.
+    /// Plans every table and checks its target before anything is copied, a few tables at a
+    /// time (each plan is a handful of catalog queries on both servers, which would
+    /// otherwise dominate a task of many small tables); then copies tables
+    /// `parallel_tables` at a time, in schema, table order, and last brings sequences and
+    /// indexes over.
     async fn copy_all(
         &self,
         extractor: &dyn Extractor,
         sinker: &dyn Sinker,
         tables: &[TableId],
     ) -> Result<Vec<TableReport>> {
-        let mut plans = Vec::with_capacity(tables.len());
-        for id in tables {
-            let plan = extractor.plan(id).await?;
-            if let TablePlan::Copy { meta, .. } = &plan {
-                sinker.prepare(meta).await?;
-            }
-            plans.push((id, plan));
-        }
+        let plans: Vec<(&TableId, TablePlan)> = stream::iter(tables)
+            .map(|id| async move {
+                let plan = extractor.plan(id).await?;
+                if let TablePlan::Copy { meta, .. } = &plan {
+                    sinker.prepare(meta).await?;
+                }
+                Ok::<_, anyhow::Error>((id, plan))
+            })
+            .buffered(PLAN_CONCURRENCY)
+            .try_collect()
+            .await?;
         let copies = plans.iter().filter_map(|(_, p)| match p {
             TablePlan::Copy { meta, .. } => Some(meta.estimated_rows),
             TablePlan::Finished => None,
