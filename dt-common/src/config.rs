@@ -13,6 +13,7 @@ use crate::error::ConfigError;
 use crate::filter::{parse_db_list, parse_tb_list, NameFilter};
 use crate::meta::DbType;
 use crate::router::Router;
+use crate::row_filter::RowFilter;
 
 /// The whole task.
 #[derive(Debug, Clone, Deserialize)]
@@ -118,6 +119,13 @@ pub struct FilterConfig {
     /// Accepted for compatibility; a snapshot copies rows only.
     #[serde(default)]
     pub do_events: String,
+    /// Columns not copied, per source table: `json:[{"db":..,"tb":..,"ignore_cols":[..]}]`.
+    #[serde(default)]
+    pub ignore_cols: String,
+    /// Conditions source rows must meet, per source table:
+    /// `json:[{"db":..,"tb":..,"condition":".."}]`.
+    #[serde(default)]
+    pub where_conditions: String,
 }
 
 /// `[router]`
@@ -282,7 +290,15 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
     ),
     (
         "filter",
-        &["do_dbs", "ignore_dbs", "do_tbs", "ignore_tbs", "do_events"],
+        &[
+            "do_dbs",
+            "ignore_dbs",
+            "do_tbs",
+            "ignore_tbs",
+            "do_events",
+            "ignore_cols",
+            "where_conditions",
+        ],
     ),
     ("router", &["db_map", "tb_map", "col_map"]),
     (
@@ -450,6 +466,7 @@ impl TaskConfig {
         }
         self.name_filter()?;
         self.router()?;
+        self.row_filter()?;
         Ok(())
     }
 
@@ -478,6 +495,11 @@ impl TaskConfig {
             do_tbs: tbs("do_tbs", &f.do_tbs)?,
             ignore_tbs: tbs("ignore_tbs", &f.ignore_tbs)?,
         })
+    }
+
+    /// The columns and conditions of `[filter] ignore_cols` and `where_conditions`.
+    pub fn row_filter(&self) -> Result<RowFilter, ConfigError> {
+        RowFilter::parse(&self.filter.ignore_cols, &self.filter.where_conditions)
     }
 
     /// The router of `[router]`.
@@ -741,7 +763,7 @@ mod tests {
     #[test]
     fn unknown_keys_that_change_the_copy_are_errors() {
         for (extra, key) in [
-            ("[filter]\nignore_cols=x\n", "filter.ignore_cols"),
+            ("[filter]\nignore_col=x\n", "filter.ignore_col"),
             ("[router]\ntopic_map=x\n", "router.topic_map"),
             (
                 "[resumer]\ntable_full_name=x.y\n",
@@ -754,6 +776,24 @@ mod tests {
                 other => panic!("{extra}: {other:?}"),
             }
         }
+    }
+
+    #[test]
+    fn ignore_cols_and_where_conditions_are_read_literally() {
+        let c = with(
+            "[filter]\nignore_cols=json:[{\"db\":\"d\",\"tb\":\"t\",\"ignore_cols\":[\"c\"]}]\n\
+             where_conditions=json:[{\"db\":\"d\",\"tb\":\"t\",\"condition\":\"`a` = 'x;y' OR b = \\\"z\\\"\"}]\n",
+        )
+        .unwrap();
+        let rows = c.row_filter().unwrap();
+        let t = crate::TableId::new("d", "t");
+        assert_eq!(rows.ignored(&t), ["c"]);
+        assert_eq!(rows.condition(&t), Some("`a` = 'x;y' OR b = \"z\""));
+        let err = with("[filter]\nwhere_conditions=json:[{\"db\":\"d\"}]\n").unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::Invalid { key, .. } if key == "where_conditions"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod logging;
 pub mod meta;
 pub mod resumer;
 pub mod router;
+pub mod row_filter;
 pub mod secret;
 
 pub use error::ConfigError;

@@ -28,10 +28,12 @@ pub(crate) trait Catalog: Sync {
 
 /// Describes source table `id`: its columns and the key chosen by [`choose_key`], with
 /// `orderable` telling which column types can order pages and `key_text` how the
-/// connector writes an order-column value as position text.
+/// connector writes an order-column value as position text. The columns in `ignored`
+/// (`[filter] ignore_cols`) are left out; each must exist and be outside the chosen key.
 pub(crate) async fn describe(
     catalog: &dyn Catalog,
     id: &TableId,
+    ignored: &[String],
     orderable: impl Fn(&ColumnMeta) -> bool + Send,
     key_text: fn(&Value) -> Option<String>,
 ) -> Result<TableMeta, ConnectorError> {
@@ -44,7 +46,7 @@ pub(crate) async fn describe(
     }
     let keys = catalog.unique_keys(id).await?;
     let (order_col, key, key_cols) = choose_key(&columns, &keys, orderable);
-    Ok(TableMeta {
+    let meta = TableMeta {
         id: id.clone(),
         estimated_rows: catalog.estimated_rows(id).await?,
         columns,
@@ -52,6 +54,71 @@ pub(crate) async fn describe(
         key,
         key_cols,
         key_text,
+    };
+    without_columns(meta, ignored)
+}
+
+/// The WHERE clause of a source read: `[filter] where_conditions`' `condition` in
+/// parentheses, ANDed with the position predicate `after` (`k > ?`) when there is one. The
+/// condition ends on a line of its own, so a trailing `-- comment` in it cannot swallow the
+/// rest of the statement.
+pub(crate) fn where_sql(condition: Option<&str>, after: Option<&str>) -> String {
+    match (condition, after) {
+        (None, None) => String::new(),
+        (None, Some(p)) => format!(" WHERE {p}"),
+        (Some(c), None) => format!(" WHERE ({c}\n)"),
+        (Some(c), Some(p)) => format!(" WHERE ({c}\n) AND {p}"),
+    }
+}
+
+/// `meta` without the columns `ignored`, its key's indexes moved to match.
+fn without_columns(meta: TableMeta, ignored: &[String]) -> Result<TableMeta, ConnectorError> {
+    let refuse = |column: &String, reason| ConnectorError::IgnoredColumn {
+        table: meta.id.clone(),
+        column: column.clone(),
+        reason,
+    };
+    let key_names: Vec<&str> = meta
+        .key_cols
+        .iter()
+        .map(|&i| meta.columns[i].name.as_str())
+        .collect();
+    for column in ignored {
+        if !meta.columns.iter().any(|c| &c.name == column) {
+            return Err(refuse(
+                column,
+                "does not exist (or is a generated column, never copied)",
+            ));
+        }
+        if key_names.contains(&column.as_str()) {
+            return Err(refuse(
+                column,
+                "is in the key dt identifies the table's rows by (to resume and to upsert), so \
+                 it cannot be ignored",
+            ));
+        }
+    }
+    if ignored.is_empty() {
+        return Ok(meta);
+    }
+    let columns: Vec<ColumnMeta> = meta
+        .columns
+        .iter()
+        .filter(|c| !ignored.contains(&c.name))
+        .cloned()
+        .collect();
+    if columns.is_empty() {
+        return Err(refuse(
+            &ignored[0],
+            "is among all the columns of the table; at least one must be copied",
+        ));
+    }
+    let index = |i: usize| columns.iter().position(|c| c.name == meta.columns[i].name);
+    Ok(TableMeta {
+        order_col: meta.order_col.and_then(index),
+        key_cols: meta.key_cols.iter().filter_map(|&i| index(i)).collect(),
+        columns,
+        ..meta
     })
 }
 
@@ -152,9 +219,49 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn ignored_columns_are_left_out_unless_they_are_the_key() {
+        let src = TableId::new("s", "t");
+        let ignore = |cols: &[&str]| cols.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let meta = describe(&Fake, &src, &ignore(&["id"]), |_| true, |_| None)
+            .await
+            .unwrap();
+        let names: Vec<&str> = meta.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["k", "v"]);
+        assert_eq!((meta.order_col, meta.key_cols.clone()), (Some(0), vec![0]));
+        assert_eq!(meta.order_col_name(), Some("k"));
+        let meta = describe(&Fake, &src, &ignore(&["v"]), |_| true, |_| None)
+            .await
+            .unwrap();
+        assert_eq!((meta.columns.len(), meta.order_col), (2, Some(1)));
+        for (cols, why) in [(["k"], "is in the key"), (["zz"], "does not exist")] {
+            let e = describe(&Fake, &src, &ignore(&cols), |_| true, |_| None)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(why) && e.contains(&format!("`{}`", cols[0])) && e.contains("`s`.`t`"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn conditions_are_parenthesized_before_the_position() {
+        assert_eq!(where_sql(None, None), "");
+        assert_eq!(where_sql(None, Some("k > ?")), " WHERE k > ?");
+        assert_eq!(where_sql(Some("a OR b"), None), " WHERE (a OR b\n)");
+        assert_eq!(
+            where_sql(Some("a OR b -- c"), Some("k > ?")),
+            " WHERE (a OR b -- c\n) AND k > ?"
+        );
+    }
+
+    #[tokio::test]
     async fn target_check_names_what_is_missing() {
         let src = TableId::new("s", "t");
-        let mut meta = describe(&Fake, &src, |_| true, |_| None).await.unwrap();
+        let mut meta = describe(&Fake, &src, &[], |_| true, |_| None)
+            .await
+            .unwrap();
         assert_eq!((meta.key, meta.estimated_rows), (KeyKind::Single, 7));
         check_target(&Fake, &router("", ""), &meta).await.unwrap();
 
@@ -178,7 +285,7 @@ mod tests {
         meta.key = KeyKind::None;
         check_target(&Fake, &router("", ""), &meta).await.unwrap();
 
-        let e = describe(&Fake, &TableId::new("s", "gone"), |_| true, |_| None).await;
+        let e = describe(&Fake, &TableId::new("s", "gone"), &[], |_| true, |_| None).await;
         assert!(matches!(
             e,
             Err(ConnectorError::MissingTable { end: "source", .. })

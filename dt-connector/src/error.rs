@@ -40,6 +40,13 @@ pub enum ConnectorError {
         /// What would become of rows written again.
         consequence: &'static str,
     },
+    /// A column of `[filter] ignore_cols` that cannot be left out of the table's copy.
+    #[error("filter.ignore_cols: column `{column}` of source table {table} {reason}")]
+    IgnoredColumn {
+        table: TableId,
+        column: String,
+        reason: &'static str,
+    },
     /// Reading from a server failed; `what` names what was read.
     #[error("cannot read {what}")]
     Read { what: String, source: Source },

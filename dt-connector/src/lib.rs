@@ -25,7 +25,7 @@ use dt_common::{ConfigError, DbType, Resumer, TableId};
 use tokio::sync::mpsc;
 
 pub use error::ConnectorError;
-pub use verify::{build_verifiers, TableDigest, Verifier};
+pub use verify::{build_verifiers, RowScope, TableDigest, Verifier};
 
 /// One column of a source table.
 #[derive(Debug, Clone, PartialEq, Eq)]

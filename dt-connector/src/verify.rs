@@ -25,12 +25,27 @@ impl TableDigest {
     }
 }
 
+/// Which rows of a table a digest covers, from `[filter] where_conditions` and
+/// `ignore_cols`: those meeting `condition` (all when `None`), and for MongoDB each document
+/// without the top-level fields `ignored` (MySQL and PostgreSQL leave ignored columns out of
+/// the `columns` they digest).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowScope<'a> {
+    pub condition: Option<&'a str>,
+    pub ignored: &'a [String],
+}
+
 /// Summarises tables of one server.
 #[async_trait]
 pub trait Verifier: Send + Sync {
-    /// The digest of `columns` of `table` (MongoDB: whole documents), or `None` when the
-    /// table does not exist.
-    async fn digest(&self, table: &TableId, columns: &[String]) -> Result<Option<TableDigest>>;
+    /// The digest of `columns` of the rows of `table` in `scope` (MongoDB: whole documents),
+    /// or `None` when the table does not exist.
+    async fn digest(
+        &self,
+        table: &TableId,
+        columns: &[String],
+        scope: RowScope<'_>,
+    ) -> Result<Option<TableDigest>>;
 }
 
 /// The verifiers of a task's source and target.

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
 use dt_common::resumer::NoResume;
+use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
 use dt_connector::{Extractor, Sinker, TablePlan};
 use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
@@ -121,6 +122,7 @@ impl Task {
         };
         let listing = extractor.list_tables().await?;
         let tables = summary::selected_tables(&listing, "task")?;
+        check_row_filter(&self.cfg.row_filter()?, &tables)?;
         let result = tokio::select! {
             r = self.copy_all(extractor.as_ref(), sinker.as_ref(), &tables) => Ok(r?),
             e = self.ticker() => Err(TaskError::Failed(e)),
@@ -219,6 +221,18 @@ impl Task {
         reports.sort_by(|a, b| a.id.cmp(&b.id));
         apply_objects(extractor, sinker, tables).await?;
         Ok(reports)
+    }
+}
+
+/// Refuses `[filter] ignore_cols` and `where_conditions` entries naming a table the task
+/// does not copy: a misspelt name would otherwise copy that table whole.
+fn check_row_filter(rows: &RowFilter, tables: &[TableId]) -> Result<()> {
+    match rows.unselected(tables) {
+        Some((key, id)) => anyhow::bail!(
+            "filter.{key} names source table {id}, which the task does not copy (names are \
+             exact source names; check the spelling and [filter])"
+        ),
+        None => Ok(()),
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::Result;
 use dt_common::config::TaskConfig;
 use dt_common::resumer::NoResume;
 use dt_common::TableId;
-use dt_connector::{TableDigest, TablePlan};
+use dt_connector::{RowScope, TableDigest, TablePlan};
 use futures::{stream, StreamExt, TryStreamExt};
 use tracing::{info, warn};
 
@@ -105,9 +105,10 @@ pub async fn verify(cfg: &TaskConfig) -> Result<VerifyReport> {
     let started = Instant::now();
     let (extractor, _) = dt_connector::build(cfg, Arc::new(NoResume)).await?;
     let (src, dst) = dt_connector::build_verifiers(cfg).await?;
-    let router = cfg.router()?;
+    let (router, rows) = (cfg.router()?, cfg.row_filter()?);
     let tables = crate::summary::selected_tables(&extractor.list_tables().await?, "verify")?;
-    let (extractor, src, dst, router) = (&extractor, &src, &dst, &router);
+    crate::check_row_filter(&rows, &tables)?;
+    let (extractor, src, dst, router, rows) = (&extractor, &src, &dst, &router, &rows);
     let mut checks: Vec<TableCheck> = stream::iter(tables)
         .map(|id| async move {
             let TablePlan::Copy { meta, .. } = extractor.plan(&id).await? else {
@@ -119,9 +120,22 @@ pub async fn verify(cfg: &TaskConfig) -> Result<VerifyReport> {
                 .iter()
                 .map(|c| router.route_col(&id, c).to_string())
                 .collect();
+            // The source's rows that the condition selects, the target's rows all: a target
+            // row the condition excludes makes the tables differ.
+            let ignored = rows.ignored(&id);
+            let (src_scope, dst_scope) = (
+                RowScope {
+                    condition: rows.condition(&id),
+                    ignored,
+                },
+                RowScope {
+                    condition: None,
+                    ignored,
+                },
+            );
             let (s, d) = tokio::try_join!(
-                src.digest(&id, &columns),
-                dst.digest(&target, &target_columns)
+                src.digest(&id, &columns, src_scope),
+                dst.digest(&target, &target_columns, dst_scope)
             )?;
             let src = s.ok_or_else(|| anyhow::anyhow!("source table {id} does not exist"))?;
             let check = TableCheck {

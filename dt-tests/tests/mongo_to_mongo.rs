@@ -319,3 +319,21 @@ fn stale_target_test() {
         4000,
     ));
 }
+
+#[test]
+fn cols_where_test() {
+    let _guard = serial();
+    block_on(dt_tests::cols_where::copy(
+        scenario::Kind::Mongo,
+        "mongo_to_mongo/snapshot/cols_where_test",
+    ));
+}
+
+#[test]
+fn cols_where_bad_input() {
+    let _guard = serial();
+    block_on(dt_tests::cols_where::bad_inputs(
+        scenario::Kind::Mongo,
+        "mongo_to_mongo/snapshot/cols_where_test",
+    ));
+}

@@ -274,3 +274,31 @@ fn keyless_atomic_test() {
         20_000,
     ));
 }
+
+#[test]
+fn cols_where_test() {
+    let _guard = serial();
+    block_on(dt_tests::cols_where::copy(
+        scenario::Kind::Mysql,
+        "mysql_to_mysql/snapshot/cols_where_test",
+    ));
+}
+
+#[test]
+fn cols_where_bad_input() {
+    let _guard = serial();
+    block_on(dt_tests::cols_where::bad_inputs(
+        scenario::Kind::Mysql,
+        "mysql_to_mysql/snapshot/cols_where_test",
+    ));
+}
+
+#[test]
+fn cols_where_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::cols_where::crash(
+        scenario::Kind::Mysql,
+        "mysql_to_mysql/snapshot/cols_where_test",
+        30_000,
+    ));
+}

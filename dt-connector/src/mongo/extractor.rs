@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use async_trait::async_trait;
-use bson::{doc, Bson, RawDocumentBuf};
+use bson::{doc, Bson, Document, RawDocumentBuf};
 use dt_common::filter::NameFilter;
 use dt_common::meta::{Row, Value};
+use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
 use mongodb::Client;
@@ -20,6 +21,7 @@ use super::catalog;
 use super::id::{
     group_filter, id_from_position, id_to_position, resume_from, type_group, TYPE_GROUPS,
 };
+use super::rows::{condition, strip, with_condition};
 use crate::{
     plan_table, Batch, Batcher, ColumnMeta, ConnectorError, DbObject, Extractor, KeyKind, Listing,
     TableMeta, TablePlan,
@@ -28,6 +30,7 @@ use crate::{
 pub struct MongoExtractor {
     client: Client,
     filter: NameFilter,
+    rows: RowFilter,
     resumer: Arc<dyn Resumer>,
     batch_size: usize,
 }
@@ -62,13 +65,14 @@ pub(super) fn collection_meta(id: &TableId, estimated_rows: u64) -> TableMeta {
 impl MongoExtractor {
     pub fn new(
         client: Client,
-        filter: NameFilter,
+        (filter, rows): (NameFilter, RowFilter),
         resumer: Arc<dyn Resumer>,
         batch_size: usize,
     ) -> Self {
         MongoExtractor {
             client,
             filter,
+            rows,
             resumer,
             batch_size,
         }
@@ -76,12 +80,12 @@ impl MongoExtractor {
 
     /// Reads type group `g` in `_id` order, from `from` on when set, sending batches of
     /// `batch_size`; the document whose position text is `skip` (the resume position
-    /// itself) is left out. One cursor per group: the server returns it in batches of the
-    /// same size.
+    /// itself) is left out. Only documents meeting `cond` are read. One cursor per group:
+    /// the server returns it in batches of the same size.
     async fn extract_group(
         &self,
         id: &TableId,
-        g: usize,
+        (g, cond): (usize, Option<&Document>),
         (from, mut skip): (Option<Bson>, Option<String>),
         tx: &mpsc::Sender<Batch>,
     ) -> Result<Option<u64>> {
@@ -92,7 +96,7 @@ impl MongoExtractor {
         let read =
             |e: mongodb::error::Error| ConnectorError::read(format!("source collection {id}"), e);
         let mut cursor = coll
-            .find(group_filter(g, from))
+            .find(with_condition(group_filter(g, from), cond))
             .sort(doc! { "_id": 1 })
             .batch_size(self.batch_size.min(u32::MAX as usize) as u32)
             .await
@@ -114,6 +118,7 @@ impl MongoExtractor {
                     skip = None;
                     continue;
                 }
+                let d = strip(d, self.rows.ignored(id))?;
                 full = batcher.push(vec![Value::Text(key), Value::Bytes(d.into_bytes())]);
             }
             if full || (done && !batcher.is_empty()) {
@@ -157,6 +162,8 @@ impl Extractor for MongoExtractor {
             .map(id_from_position)
             .transpose()
             .with_context(|| format!("bad resume position of {id}"))?;
+        let cond = self.rows.condition(id).map(condition).transpose();
+        let cond = cond.map_err(|why| anyhow::anyhow!("filter.where_conditions of {id}: {why}"))?;
         let start = after.as_ref().map_or(0, type_group);
         let mut after = after;
         let mut total = 0u64;
@@ -166,7 +173,10 @@ impl Extractor for MongoExtractor {
             let bounds = after.take().map_or((None, None), |v| {
                 (resume_from(&v), Some(id_to_position(&v)))
             });
-            match self.extract_group(id, group, bounds, &tx).await? {
+            match self
+                .extract_group(id, (group, cond.as_ref()), bounds, &tx)
+                .await?
+            {
                 Some(n) => total += n,
                 None => break,
             }

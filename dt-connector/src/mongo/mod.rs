@@ -4,6 +4,7 @@
 mod catalog;
 mod extractor;
 mod id;
+mod rows;
 mod sinker;
 mod verifier;
 
@@ -53,7 +54,8 @@ pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
     crate::check_urls(cfg, |url| {
         mongodb::options::ConnectionString::parse(url).map(drop)
     })?;
-    crate::refuse_disable_triggers(cfg, "MongoDB has no triggers or foreign keys to turn off")
+    crate::refuse_disable_triggers(cfg, "MongoDB has no triggers or foreign keys to turn off")?;
+    rows::check_config(cfg)
 }
 
 pub async fn build(
@@ -62,7 +64,8 @@ pub async fn build(
 ) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
     let src = connect(&cfg.extractor.url, "source").await?;
     let dst = connect(&cfg.sinker.url, "target").await?;
-    let extractor = MongoExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);
+    let filters = (cfg.name_filter()?, cfg.row_filter()?);
+    let extractor = MongoExtractor::new(src, filters, resumer, cfg.extractor.batch_size);
     let sinker = MongoSinker::new(dst, cfg.router()?);
     Ok((Box::new(extractor), Box::new(sinker)))
 }

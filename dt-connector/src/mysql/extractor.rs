@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use async_trait::async_trait;
 use dt_common::filter::NameFilter;
 use dt_common::meta::Row;
+use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
 use sqlx::mysql::{MySql, MySqlArguments, MySqlPool, MySqlRow};
@@ -18,7 +19,7 @@ use tokio::sync::mpsc;
 use super::catalog::{self, table_name};
 use super::value::{bind, decode_row, orderable, Codec};
 use super::{position, quote};
-use crate::catalog::describe;
+use crate::catalog::{describe, where_sql};
 use crate::{
     plan_table, Batch, Batcher, ConnectorError, Extractor, Listing, PageSizer, TableMeta, TablePlan,
 };
@@ -26,6 +27,7 @@ use crate::{
 pub struct MysqlExtractor {
     pool: MySqlPool,
     filter: NameFilter,
+    rows: RowFilter,
     resumer: Arc<dyn Resumer>,
     batch_size: usize,
 }
@@ -33,13 +35,14 @@ pub struct MysqlExtractor {
 impl MysqlExtractor {
     pub fn new(
         pool: MySqlPool,
-        filter: NameFilter,
+        (filter, rows): (NameFilter, RowFilter),
         resumer: Arc<dyn Resumer>,
         batch_size: usize,
     ) -> Self {
         MysqlExtractor {
             pool,
             filter,
+            rows,
             resumer,
             batch_size,
         }
@@ -57,8 +60,13 @@ impl MysqlExtractor {
         let key = quote(&meta.columns[k].name);
         let mut pages = PageSizer::new(self.batch_size);
         let mut reader = self.reader(&meta.id).await?;
-        let first = format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT ?");
-        let next = format!("SELECT {cols} FROM {table} WHERE {key} > ? ORDER BY {key} LIMIT ?");
+        let cond = self.rows.condition(&meta.id);
+        let (first, next) = (
+            where_sql(cond, None),
+            where_sql(cond, Some(&format!("{key} > ?"))),
+        );
+        let first = format!("SELECT {cols} FROM {table}{first} ORDER BY {key} LIMIT ?");
+        let next = format!("SELECT {cols} FROM {table}{next} ORDER BY {key} LIMIT ?");
         let mut last = resume
             .map(|t| position::decode(t, codecs[k]))
             .transpose()
@@ -114,7 +122,12 @@ impl MysqlExtractor {
 
     async fn extract_stream(&self, meta: &TableMeta, tx: &mpsc::Sender<Batch>) -> Result<u64> {
         let codecs = codecs(meta);
-        let sql = format!("SELECT {} FROM {}", select_list(meta), table_name(&meta.id));
+        let sql = format!(
+            "SELECT {} FROM {}{}",
+            select_list(meta),
+            table_name(&meta.id),
+            where_sql(self.rows.condition(&meta.id), None)
+        );
         // One statement: InnoDB reads it as of one moment by itself.
         let mut stream = sqlx::query(&sql).fetch(&self.pool);
         let mut batcher = Batcher::new(self.batch_size);
@@ -176,6 +189,7 @@ impl Extractor for MysqlExtractor {
         let describe = describe(
             &self.pool,
             id,
+            self.rows.ignored(id),
             |c| orderable(&c.type_name),
             position::encode,
         );

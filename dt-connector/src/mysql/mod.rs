@@ -107,7 +107,8 @@ pub async fn build(
         "target",
     )
     .await?;
-    let extractor = MysqlExtractor::new(src, cfg.name_filter()?, resumer, cfg.extractor.batch_size);
+    let filters = (cfg.name_filter()?, cfg.row_filter()?);
+    let extractor = MysqlExtractor::new(src, filters, resumer, cfg.extractor.batch_size);
     let max_allowed_packet: u64 = sqlx::query_scalar("SELECT @@max_allowed_packet")
         .fetch_one(&dst)
         .await

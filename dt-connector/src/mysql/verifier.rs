@@ -8,15 +8,20 @@ use sqlx::mysql::MySqlPool;
 
 use super::catalog::table_name;
 use super::{exact_bytes, quote};
-use crate::catalog::Catalog;
-use crate::{TableDigest, Verifier};
+use crate::catalog::{where_sql, Catalog};
+use crate::{RowScope, TableDigest, Verifier};
 
 pub struct MysqlVerifier(pub MySqlPool);
 
 #[async_trait]
 impl Verifier for MysqlVerifier {
     /// See [`exact_bytes`] for how each column type is turned into bytes.
-    async fn digest(&self, table: &TableId, columns: &[String]) -> Result<Option<TableDigest>> {
+    async fn digest(
+        &self,
+        table: &TableId,
+        columns: &[String],
+        scope: RowScope<'_>,
+    ) -> Result<Option<TableDigest>> {
         let types = self.0.columns(table).await?;
         if types.is_empty() {
             return Ok(None);
@@ -34,9 +39,10 @@ impl Verifier for MysqlVerifier {
             .collect();
         let sql = format!(
             "SELECT COUNT(*), CAST(IFNULL(SUM(CAST(CONV(SUBSTRING(MD5(CONCAT_WS('|', {})), 1, 16), 16, 10) AS UNSIGNED)), 0) AS CHAR) \
-             FROM {}",
+             FROM {}{}",
             values.join(", "),
-            table_name(table)
+            table_name(table),
+            where_sql(scope.condition, None)
         );
         let (rows, sum): (i64, String) = sqlx::query_as(&sql)
             .fetch_one(&self.0)

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use async_trait::async_trait;
 use dt_common::filter::NameFilter;
 use dt_common::meta::Row;
+use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
 use sqlx::postgres::{PgConnection, PgPool, Postgres};
@@ -17,7 +18,7 @@ use tokio::sync::mpsc;
 use super::catalog::{self, relation, table_name};
 use super::text::{parse_line, take_lines};
 use super::{literal, position, quote};
-use crate::catalog::describe;
+use crate::catalog::{describe, where_sql};
 use crate::{
     plan_table, Batch, Batcher, ConnectorError, DbObject, Extractor, Listing, PageSizer,
     SequenceState, TableMeta, TablePlan,
@@ -26,6 +27,7 @@ use crate::{
 pub struct PgExtractor {
     pool: PgPool,
     filter: NameFilter,
+    rows: RowFilter,
     resumer: Arc<dyn Resumer>,
     batch_size: usize,
     /// The snapshot every read of this run sees, exported by the transaction `_holder`
@@ -37,7 +39,7 @@ pub struct PgExtractor {
 impl PgExtractor {
     pub fn new(
         pool: PgPool,
-        filter: NameFilter,
+        (filter, rows): (NameFilter, RowFilter),
         resumer: Arc<dyn Resumer>,
         batch_size: usize,
         snapshot: Option<(String, PgConnection)>,
@@ -49,6 +51,7 @@ impl PgExtractor {
         PgExtractor {
             pool,
             filter,
+            rows,
             resumer,
             batch_size,
             snapshot,
@@ -90,15 +93,14 @@ impl PgExtractor {
         let mut pages = PageSizer::new(self.batch_size);
         let mut last: Option<String> = resume.map(str::to_string);
         let mut total = 0u64;
+        let cond = self.rows.condition(&meta.id);
         loop {
             let n = pages.limit();
-            let select = match &last {
-                None => format!("SELECT {cols} FROM {table} ORDER BY {key} LIMIT {n}"),
-                Some(v) => format!(
-                    "SELECT {cols} FROM {table} WHERE {key} > {} ORDER BY {key} LIMIT {n}",
-                    position::decode(v, key_type)
-                ),
-            };
+            let after = last
+                .as_ref()
+                .map(|v| format!("{key} > {}", position::decode(v, key_type)));
+            let filter = where_sql(cond, after.as_deref());
+            let select = format!("SELECT {cols} FROM {table}{filter} ORDER BY {key} LIMIT {n}");
             let mut rows = Vec::with_capacity(n);
             self.copy_out(&select, Some(k), |row| {
                 rows.push(row);
@@ -130,9 +132,10 @@ impl PgExtractor {
     async fn extract_stream(&self, meta: &TableMeta, tx: &mpsc::Sender<Batch>) -> Result<u64> {
         let ctx = || format!("cannot read source table {}", meta.id);
         let select = format!(
-            "SELECT {} FROM {}",
+            "SELECT {} FROM {}{}",
             Self::select_list(meta),
-            self.source_relation(&meta.id).await?
+            self.source_relation(&meta.id).await?,
+            where_sql(self.rows.condition(&meta.id), None)
         );
         let mut reader = self.reader().await.with_context(ctx)?;
         let mut stream = reader
@@ -234,7 +237,8 @@ impl Extractor for PgExtractor {
     async fn plan(&self, id: &TableId) -> Result<TablePlan> {
         // A unique index implies a btree order, and the literal is cast to the column's type,
         // so `>` and ORDER BY agree for every key type.
-        let describe = describe(&self.pool, id, |_| true, position::encode);
+        let ignored = self.rows.ignored(id);
+        let describe = describe(&self.pool, id, ignored, |_| true, position::encode);
         plan_table(self.resumer.as_ref(), id, async { Ok(describe.await?) }).await
     }
 

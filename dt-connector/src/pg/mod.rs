@@ -146,7 +146,7 @@ pub async fn build(
     };
     let extractor = PgExtractor::new(
         src,
-        cfg.name_filter()?,
+        (cfg.name_filter()?, cfg.row_filter()?),
         resumer,
         cfg.extractor.batch_size,
         snapshot,

@@ -9,21 +9,28 @@ use sqlx::postgres::PgPool;
 
 use super::catalog::relation;
 use super::quote;
-use crate::{TableDigest, Verifier};
+use crate::catalog::where_sql;
+use crate::{RowScope, TableDigest, Verifier};
 
 pub struct PgVerifier(pub PgPool);
 
 #[async_trait]
 impl Verifier for PgVerifier {
-    async fn digest(&self, table: &TableId, columns: &[String]) -> Result<Option<TableDigest>> {
+    async fn digest(
+        &self,
+        table: &TableId,
+        columns: &[String],
+        scope: RowScope<'_>,
+    ) -> Result<Option<TableDigest>> {
         let Some(relation) = relation(&self.0, table).await? else {
             return Ok(None);
         };
         let cols: Vec<String> = columns.iter().map(|c| quote(c)).collect();
         let sql = format!(
             "SELECT count(*), coalesce(sum(('x' || substr(md5(ROW({})::text), 1, 16))::bit(64)::bigint), 0)::text \
-             FROM {relation}",
-            cols.join(", ")
+             FROM {relation}{}",
+            cols.join(", "),
+            where_sql(scope.condition, None)
         );
         let (rows, sum): (i64, String) = sqlx::query_as(&sql)
             .fetch_one(&self.0)
