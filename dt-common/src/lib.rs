@@ -3,6 +3,7 @@
 
 pub mod compat;
 pub mod config;
+pub mod conn_opts;
 pub mod error;
 pub mod filter;
 pub mod logging;
@@ -10,6 +11,7 @@ pub mod meta;
 pub mod resumer;
 pub mod router;
 pub mod secret;
+pub mod sinker_opts;
 
 pub use error::ConfigError;
 pub use meta::{DbType, TableId};

@@ -319,3 +319,11 @@ fn stale_target_test() {
         4000,
     ));
 }
+
+#[test]
+fn options_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::mongo_options(
+        "mongo_to_mongo/snapshot/options_test",
+    ));
+}
