@@ -196,7 +196,7 @@ pub fn with_params(
 }
 
 /// The names the drivers also read a parameter under.
-fn aliases<'a>(name: &'a str) -> Vec<&'a str> {
+fn aliases(name: &str) -> Vec<&str> {
     let more: &[&str] = match name {
         "ssl-mode" => &["sslmode"],
         "ssl-ca" => &["sslca"],
@@ -260,17 +260,20 @@ impl TaskConfig {
 }
 
 /// Source connections MySQL and PostgreSQL need besides two per table being copied: the
-/// listing and planning queries, and for PostgreSQL the session holding the exported snapshot.
+/// listing and planning queries, the probe that checks the address and login before the pool
+/// opens (the server may still list it while the pool's first sessions arrive), and for
+/// PostgreSQL the session holding the exported snapshot.
 fn source_base(db: DbType) -> u32 {
     match db {
-        DbType::Pg => 3,
-        _ => 2,
+        DbType::Pg => 4,
+        _ => 3,
     }
 }
 
 /// Lowers `parallel_tables`, then `parallel_size`, until both pools fit their
 /// `max_connections` (MySQL and PostgreSQL: source `2 + 2 × parallel_tables`, plus the
-/// snapshot session for PostgreSQL; target `parallel_size × parallel_tables + 1`). MongoDB's
+/// snapshot session for PostgreSQL; target `parallel_size × parallel_tables + 1`; one more on
+/// each end for the probe). MongoDB's
 /// driver pool waits for a free connection, so there the cap is only the pool's size.
 fn fit_parallelism(cfg: &mut TaskConfig) -> Result<Option<String>, ConfigError> {
     let db = cfg.extractor.db_type;
@@ -305,16 +308,16 @@ fn fit_parallelism(cfg: &mut TaskConfig) -> Result<Option<String>, ConfigError> 
         t = t.min((cap - base) / 2);
     }
     if let Some(cap) = dst_cap {
-        if cap < 2 {
+        if cap < 3 {
             return Err(ConfigError::invalid(
                 "sinker",
                 "max_connections",
                 &cap.to_string(),
-                "the target needs at least 2 connections",
+                "the target needs at least 3 connections",
             ));
         }
-        t = t.min(cap - 1);
-        s = s.min((cap - 1) / t);
+        t = t.min(cap - 2);
+        s = s.min((cap - 2) / t);
     }
     if (t, s) == (tables, size) {
         return Ok(None);
@@ -466,9 +469,9 @@ mod tests {
         assert!(c.notes.is_empty());
         assert_eq!((c.source_pool_size(), c.target_pool_size()), (8, 13));
         // Large enough caps change nothing.
-        let c = task("mysql", "max_connections=8|max_connections=13").unwrap();
+        let c = task("mysql", "max_connections=9|max_connections=14").unwrap();
         assert!(c.notes.is_empty());
-        let c = task("mysql", "max_connections=6|max_connections=7").unwrap();
+        let c = task("mysql", "max_connections=7|max_connections=8").unwrap();
         assert_eq!(
             (c.parallelizer.parallel_tables, c.parallelizer.parallel_size),
             (2, 3)
@@ -480,18 +483,18 @@ mod tests {
             c.notes
         );
         // PostgreSQL's source also holds the snapshot session.
-        let c = task("pg", "max_connections=6|").unwrap();
+        let c = task("pg", "max_connections=7|").unwrap();
         assert_eq!(c.parallelizer.parallel_tables, 1);
-        assert!(c.source_pool_size() < 6);
-        let c = task("pg", "|max_connections=2").unwrap();
+        assert_eq!(c.source_pool_size() + 2, 6);
+        let c = task("pg", "|max_connections=3").unwrap();
         assert_eq!(c.target_pool_size(), 2);
         // MongoDB: only the driver's pool is capped.
         let c = task("mongo", "max_connections=1|max_connections=1").unwrap();
         assert!(c.notes.is_empty());
         for (db, extra, key) in [
-            ("mysql", "max_connections=3|", "extractor.max_connections"),
-            ("pg", "max_connections=4|", "extractor.max_connections"),
-            ("mysql", "|max_connections=1", "sinker.max_connections"),
+            ("mysql", "max_connections=4|", "extractor.max_connections"),
+            ("pg", "max_connections=5|", "extractor.max_connections"),
+            ("mysql", "|max_connections=2", "sinker.max_connections"),
             ("mongo", "|max_connections=0", "sinker.max_connections"),
             ("mysql", "|max_connections=-1", "sinker.max_connections"),
             (

@@ -319,7 +319,7 @@ fn max_connections_test() {
     block_on(dt_tests::sinker_keys::max_connections(
         Mysql,
         "mysql_to_mysql/snapshot/max_connections_test",
-        (5, 3),
+        (6, 3),
     ));
 }
 
@@ -335,8 +335,8 @@ fn bad_input_sinker_keys() {
         ),
         (
             &Mysql.dst(),
-            &[("extractor.max_connections", "3")][..],
-            &["extractor.max_connections", "at least 4"][..],
+            &[("extractor.max_connections", "4")][..],
+            &["extractor.max_connections", "at least 5"][..],
         ),
         (
             &Mysql.dst(),

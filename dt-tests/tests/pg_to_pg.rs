@@ -373,7 +373,7 @@ fn max_connections_test() {
     block_on(dt_tests::sinker_keys::max_connections(
         Pg,
         "pg_to_pg/snapshot/max_connections_test",
-        (6, 3),
+        (7, 3),
     ));
 }
 
