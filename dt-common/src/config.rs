@@ -37,6 +37,9 @@ pub struct TaskConfig {
     /// Keys present in the file that dt does not know, as `section.key`.
     #[serde(skip)]
     pub unknown_keys: Vec<String>,
+    /// Changes dt made to the configured values, for default.log (lowered parallelism).
+    #[serde(skip)]
+    pub notes: Vec<String>,
     /// Directory of the config file; relative paths in the config are resolved against the
     /// working directory, as ape-dts does, so this is informative only.
     #[serde(skip)]
@@ -62,6 +65,25 @@ pub struct ExtractorConfig {
     /// Password, merged into `url` (ape-dts style); empty = the URL's own.
     #[serde(default)]
     pub password: String,
+    /// Most connections open to this server at once; empty = what the parallelism needs.
+    #[serde(default, deserialize_with = "opt_u32")]
+    pub max_connections: Option<u32>,
+    /// TLS: `disable`, `require`, `verify_ca` or `verify_full`; empty = the URL's own.
+    #[serde(default)]
+    pub ssl_mode: String,
+    /// CA certificate file for TLS verification; empty = none.
+    #[serde(default)]
+    pub ssl_ca_path: String,
+    /// Name the server shows for dt's sessions (MongoDB `appName`, PostgreSQL
+    /// `application_name`); empty = the URL's own.
+    #[serde(default)]
+    pub app_name: String,
+    /// MongoDB's `directConnection`; empty = the driver's choice.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_direct_connection: Option<bool>,
+    /// Redis Cluster mode in ape-dts; dt copies no Redis, so it is read and ignored.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_cluster: Option<bool>,
 }
 
 /// `[sinker]`
@@ -82,15 +104,65 @@ pub struct SinkerConfig {
     /// PostgreSQL only: write with `session_replication_role = replica`, which turns off
     /// foreign-key checks and ordinary triggers in the target sessions (like pg_dump's
     /// `--disable-triggers`). Needs a superuser, or SET privilege on that parameter. The
-    /// connectors check it: other targets refuse it.
-    #[serde(default)]
-    pub disable_triggers: bool,
+    /// connectors check it: other targets refuse it. Empty = false, or what
+    /// `disable_foreign_key_checks` says.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub disable_triggers: Option<bool>,
     /// User name, merged into `url` (ape-dts style); empty = the URL's own.
     #[serde(default)]
     pub username: String,
     /// Password, merged into `url` (ape-dts style); empty = the URL's own.
     #[serde(default)]
     pub password: String,
+    /// true: a row whose key the target already holds is overwritten; false: it is an error
+    /// (see [`TaskConfig::conflict_mode`]).
+    #[serde(default = "default_replace")]
+    pub replace: bool,
+    /// MySQL: `foreign_key_checks=0` in the writers' sessions (empty = true); PostgreSQL: the
+    /// same as `disable_triggers` (empty = false).
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub disable_foreign_key_checks: Option<bool>,
+    /// MySQL targets: isolation level of the writers' sessions; `default` keeps the server's.
+    #[serde(default = "default_transaction_isolation")]
+    pub transaction_isolation: String,
+    /// Structure migration in ape-dts (`interrupt` or `ignore`); read and ignored here.
+    #[serde(default)]
+    pub conflict_policy: String,
+    /// ape-dts's shard-key check of MongoDB filters; read and ignored (docs/en/config.md).
+    #[serde(default = "default_replace")]
+    pub mongo_require_shard_key_filter: bool,
+    /// Most connections open to this server at once; empty = what the parallelism needs.
+    #[serde(default, deserialize_with = "opt_u32")]
+    pub max_connections: Option<u32>,
+    /// TLS: `disable`, `require`, `verify_ca` or `verify_full`; empty = the URL's own.
+    #[serde(default)]
+    pub ssl_mode: String,
+    /// CA certificate file for TLS verification; empty = none.
+    #[serde(default)]
+    pub ssl_ca_path: String,
+    /// Name the server shows for dt's sessions (MongoDB `appName`, PostgreSQL
+    /// `application_name`); empty = the URL's own.
+    #[serde(default)]
+    pub app_name: String,
+    /// MongoDB's `directConnection`; empty = the driver's choice.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_direct_connection: Option<bool>,
+    /// Redis Cluster mode in ape-dts; dt copies no Redis, so it is read and ignored.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub is_cluster: Option<bool>,
+}
+
+/// What a sinker does with a row whose key the target already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictMode {
+    /// Overwrite it (`replace=true`).
+    Replace,
+    /// Stop with an error naming the table (`replace=false` on a first run).
+    Error,
+    /// Leave it when it equals the row being written, else stop with an error
+    /// (`replace=false` on a resumed run, which re-writes what the interrupted run committed
+    /// after its last checkpoint).
+    ErrorUnlessEqual,
 }
 
 /// `[global]`
@@ -201,6 +273,36 @@ pub struct ResumerConfig {
     pub config_file: String,
 }
 
+fn default_replace() -> bool {
+    true
+}
+fn default_transaction_isolation() -> String {
+    "default".into()
+}
+
+/// A boolean where an empty value means "not set" (ape-dts writes `key=` for that).
+fn opt_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let text = String::deserialize(d)?;
+    match text.trim().to_ascii_lowercase().as_str() {
+        "" => Ok(None),
+        "true" | "yes" | "on" | "1" => Ok(Some(true)),
+        "false" | "no" | "off" | "0" => Ok(Some(false)),
+        _ => Err(serde::de::Error::custom("expected true or false")),
+    }
+}
+
+/// A whole number where an empty value means "not set".
+fn opt_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let text = String::deserialize(d)?;
+    match text.trim() {
+        "" => Ok(None),
+        t => t
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected a whole number")),
+    }
+}
+
 fn default_extract_type() -> String {
     "snapshot".into()
 }
@@ -274,6 +376,12 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "batch_size",
             "username",
             "password",
+            "max_connections",
+            "ssl_mode",
+            "ssl_ca_path",
+            "app_name",
+            "is_direct_connection",
+            "is_cluster",
         ],
     ),
     (
@@ -286,6 +394,17 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "disable_triggers",
             "username",
             "password",
+            "max_connections",
+            "ssl_mode",
+            "ssl_ca_path",
+            "app_name",
+            "is_direct_connection",
+            "is_cluster",
+            "replace",
+            "disable_foreign_key_checks",
+            "transaction_isolation",
+            "conflict_policy",
+            "mongo_require_shard_key_filter",
         ],
     ),
     (
@@ -372,6 +491,8 @@ impl TaskConfig {
             .map_err(|e| typed_error(e, &sections))?;
         cfg.unknown_keys = unknown_keys(&sections);
         crate::compat::apply(&mut cfg)?;
+        let note = crate::conn_opts::apply(&mut cfg)?;
+        cfg.notes.extend(note);
         // `[Filter]` is as much a filter a user meant as `[filter]`.
         if let Some(key) = cfg.unknown_keys.iter().find(|k| {
             let section = k.split('.').next().unwrap_or("").to_ascii_lowercase();
@@ -464,6 +585,7 @@ impl TaskConfig {
         ] {
             check_url(section, key, url, self.extractor.db_type)?;
         }
+        crate::sinker_opts::check(self)?;
         self.name_filter()?;
         self.router()?;
         self.row_filter()?;

@@ -3,6 +3,7 @@
 
 pub mod compat;
 pub mod config;
+pub mod conn_opts;
 pub mod error;
 pub mod filter;
 pub mod logging;
@@ -11,6 +12,7 @@ pub mod resumer;
 pub mod router;
 pub mod row_filter;
 pub mod secret;
+pub mod sinker_opts;
 
 pub use error::ConfigError;
 pub use meta::{DbType, TableId};

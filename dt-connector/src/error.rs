@@ -53,6 +53,12 @@ pub enum ConnectorError {
     /// Writing to a target table failed.
     #[error("cannot write to target table {table}")]
     Write { table: TableId, source: Source },
+    /// `[sinker] replace=false` and the target already holds a row under a copied key.
+    #[error(
+        "target table {table} already holds a row with the key of a source row, and \
+         [sinker] replace=false forbids overwriting it: {reason}"
+    )]
+    Conflict { table: TableId, reason: String },
     /// This build of dt has no connector for the database.
     #[error(
         "this build of dt cannot copy {db_type} databases: it was built without the `{feature}` \

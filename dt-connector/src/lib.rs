@@ -373,7 +373,8 @@ pub trait Extractor: Send + Sync {
 pub trait Sinker: Send + Sync {
     /// Checks that the target table of `meta` exists and has the columns needed.
     async fn prepare(&self, meta: &TableMeta) -> Result<()>;
-    /// Writes rows idempotently: a row already present (by key) is replaced.
+    /// Writes rows idempotently: a row already present (by key) is replaced, or with
+    /// `[sinker] replace=false` is an error (see [`dt_common::config::ConflictMode`]).
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()>;
     /// Writes every row of `rx` in one transaction, committed only on `AtomicMsg::Commit`;
     /// when `clear` is set the target table is emptied first in the same transaction.
@@ -433,7 +434,7 @@ fn check_urls<E: std::fmt::Display>(
 /// another target; `why` says what that target does instead.
 #[cfg(any(feature = "mysql", feature = "mongo"))]
 fn refuse_disable_triggers(cfg: &TaskConfig, why: &str) -> std::result::Result<(), ConfigError> {
-    if !cfg.sinker.disable_triggers {
+    if cfg.sinker.disable_triggers != Some(true) {
         return Ok(());
     }
     Err(ConfigError::invalid(

@@ -78,6 +78,9 @@ fn main() -> ExitCode {
         warn!("config, unknown key {key} is ignored");
         eprintln!("dt: warning: unknown config key {key} is ignored");
     }
+    for note in &cfg.notes {
+        info!("config, {note}");
+    }
     if args.verify {
         return verify(&cfg);
     }

@@ -122,7 +122,8 @@ impl Task {
         };
         let listing = extractor.list_tables().await?;
         let tables = summary::selected_tables(&listing, "task")?;
-        check_row_filter(&self.cfg.row_filter()?, &tables)?;
+        let row_filter = self.cfg.row_filter().map_err(anyhow::Error::from)?;
+        check_row_filter(&row_filter, &tables)?;
         let result = tokio::select! {
             r = self.copy_all(extractor.as_ref(), sinker.as_ref(), &tables) => Ok(r?),
             e = self.ticker() => Err(TaskError::Failed(e)),

@@ -7,6 +7,7 @@ pub mod exact;
 pub mod runner;
 pub mod scenario;
 pub mod servers;
+pub mod sinker_keys;
 pub mod slow_target;
 pub mod target_state;
 pub mod trust;

@@ -337,3 +337,11 @@ fn cols_where_bad_input() {
         "mongo_to_mongo/snapshot/cols_where_test",
     ));
 }
+
+#[test]
+fn options_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::mongo_options(
+        "mongo_to_mongo/snapshot/options_test",
+    ));
+}

@@ -302,3 +302,84 @@ fn cols_where_crash_test() {
         30_000,
     ));
 }
+
+#[test]
+fn replace_false_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::replace_false(
+        Mysql,
+        "mysql_to_mysql/snapshot/replace_false_test",
+        "B250",
+        "b250",
+    ));
+}
+
+#[test]
+fn replace_false_crash_test() {
+    let _guard = serial();
+    block_on(scenario::crash(
+        Mysql,
+        "mysql_to_mysql/snapshot/replace_false_crash_test",
+        "replace_false_crash_db",
+        105_000,
+    ));
+}
+
+#[test]
+fn foreign_key_checks_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::mysql_fk_checks(
+        "mysql_to_mysql/snapshot/fk_checks_test",
+    ));
+}
+
+#[test]
+fn transaction_isolation_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::mysql_isolation(
+        "mysql_to_mysql/snapshot/isolation_test",
+    ));
+}
+
+#[test]
+fn max_connections_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::max_connections(
+        Mysql,
+        "mysql_to_mysql/snapshot/max_connections_test",
+        (6, 3),
+    ));
+}
+
+#[test]
+fn bad_input_sinker_keys() {
+    let _guard = serial();
+    let dst = format!("{}?ssl-mode=DISABLED", Mysql.dst());
+    for (dst, overrides, needles) in [
+        (
+            dst.as_str(),
+            &[("sinker.ssl_mode", "require")][..],
+            &["sinker.url", "ssl-mode=DISABLED", "ssl-mode=REQUIRED"][..],
+        ),
+        (
+            &Mysql.dst(),
+            &[("extractor.max_connections", "4")][..],
+            &["extractor.max_connections", "at least 5"][..],
+        ),
+        (
+            &Mysql.dst(),
+            &[("sinker.transaction_isolation", "snapshot")][..],
+            &["sinker.transaction_isolation", "snapshot"][..],
+        ),
+    ] {
+        block_on(scenario::bad_input(
+            Mysql,
+            BAD,
+            &Mysql.src(),
+            dst,
+            overrides,
+            2,
+            needles,
+        ));
+    }
+}

@@ -207,7 +207,8 @@ fn foreign_key_test() {
             &[
                 "target table `fk_db`.`a_child`",
                 "a_child_parent_id_fkey",
-                "add foreign keys to the target after the copy, or set [sinker] disable_triggers=true",
+                "add foreign keys to the target after the copy, or set [sinker] \
+                 disable_foreign_key_checks=true (or disable_triggers=true)",
             ],
         )
         .await?;
@@ -231,20 +232,37 @@ fn foreign_key_test() {
         .await?;
         scenario::nothing_recorded(&case)?;
 
-        // Triggers disabled: every row arrives, foreign keys and ordinary triggers stay quiet.
-        let case = Case::load(CASE);
-        Pg.prepare(&case).await?;
-        let config = case.config(&Pg.src(), &Pg.dst(), &[("sinker.disable_triggers", "true")]);
-        expect_success(&run_dt(&config))?;
-        for tb in ["a_child", "b_parent", "b_tree", "c_audited"] {
-            dt_tests::compare::pg_assert_same(("fk_db", tb), ("fk_db", tb)).await?;
+        // Both keys given and contradicting: a config error before anything connects.
+        let both = [
+            ("sinker.disable_triggers", "false"),
+            ("sinker.disable_foreign_key_checks", "true"),
+        ];
+        let needles = [
+            "sinker.disable_foreign_key_checks",
+            "disable_triggers=false",
+        ];
+        scenario::bad_input(Pg, CASE, &Pg.src(), &Pg.dst(), &both, 2, &needles).await?;
+
+        // Triggers disabled, by either key: every row arrives, foreign keys and ordinary
+        // triggers stay quiet.
+        for key in [
+            "sinker.disable_triggers",
+            "sinker.disable_foreign_key_checks",
+        ] {
+            let case = Case::load(CASE);
+            Pg.prepare(&case).await?;
+            let config = case.config(&Pg.src(), &Pg.dst(), &[(key, "true")]);
+            expect_success(&run_dt(&config))?;
+            for tb in ["a_child", "b_parent", "b_tree", "c_audited"] {
+                dt_tests::compare::pg_assert_same(("fk_db", tb), ("fk_db", tb)).await?;
+            }
+            ensure!(
+                Pg.target_keys("fk_db", "z_audit_log", "id")
+                    .await?
+                    .is_empty(),
+                "{key}: the target's audit trigger fired"
+            );
         }
-        ensure!(
-            Pg.target_keys("fk_db", "z_audit_log", "id")
-                .await?
-                .is_empty(),
-            "the target's audit trigger fired"
-        );
         Ok(())
     });
 }
@@ -352,5 +370,51 @@ fn cols_where_crash_test() {
         scenario::Kind::Pg,
         "pg_to_pg/snapshot/cols_where_test",
         30_000,
+    ));
+}
+
+#[test]
+fn replace_false_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::replace_false(
+        Pg,
+        "pg_to_pg/snapshot/replace_false_test",
+        "250.0",
+        "250",
+    ));
+}
+
+#[test]
+fn replace_false_crash_test() {
+    let _guard = serial();
+    block_on(scenario::crash(
+        Pg,
+        "pg_to_pg/snapshot/replace_false_crash_test",
+        "replace_false_crash_db",
+        105_000,
+    ));
+}
+
+#[test]
+fn max_connections_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::max_connections(
+        Pg,
+        "pg_to_pg/snapshot/max_connections_test",
+        (7, 3),
+    ));
+}
+
+#[test]
+fn bad_input_transaction_isolation() {
+    let _guard = serial();
+    block_on(scenario::bad_input(
+        Pg,
+        BAD,
+        &Pg.src(),
+        &Pg.dst(),
+        &[("sinker.transaction_isolation", "read_committed")],
+        2,
+        &["sinker.transaction_isolation", "only MySQL targets"],
     ));
 }

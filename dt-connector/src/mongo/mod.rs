@@ -25,8 +25,13 @@ pub use verifier::MongoVerifier;
 use crate::{ConnectorError, Extractor, Sinker, Verifier};
 use dt_common::secret::redact;
 
-/// Connects and checks the server answers, so a wrong address fails at once.
-pub(crate) async fn connect(url: &str, end: &'static str) -> Result<Client, ConnectorError> {
+/// Connects and checks the server answers, so a wrong address fails at once. `max` caps the
+/// driver's pool (`max_connections`).
+pub(crate) async fn connect(
+    url: &str,
+    end: &'static str,
+    max: Option<u32>,
+) -> Result<Client, ConnectorError> {
     let refused = |e: mongodb::error::Error| ConnectorError::Connect {
         end,
         server: "MongoDB",
@@ -39,6 +44,9 @@ pub(crate) async fn connect(url: &str, end: &'static str) -> Result<Client, Conn
     }
     if opts.connect_timeout.is_none() {
         opts.connect_timeout = Some(Duration::from_secs(10));
+    }
+    if max.is_some() {
+        opts.max_pool_size = max;
     }
     let client = Client::with_options(opts).map_err(refused)?;
     client
@@ -62,17 +70,22 @@ pub async fn build(
     cfg: &TaskConfig,
     resumer: Arc<dyn Resumer>,
 ) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
-    let src = connect(&cfg.extractor.url, "source").await?;
-    let dst = connect(&cfg.sinker.url, "target").await?;
+    let (src, dst) = clients(cfg).await?;
     let filters = (cfg.name_filter()?, cfg.row_filter()?);
     let extractor = MongoExtractor::new(src, filters, resumer, cfg.extractor.batch_size);
-    let sinker = MongoSinker::new(dst, cfg.router()?);
+    let sinker = MongoSinker::new(dst, cfg.router()?, cfg.conflict_mode());
     Ok((Box::new(extractor), Box::new(sinker)))
 }
 
 /// The verifiers of a task's source and target.
 pub async fn verifiers(cfg: &TaskConfig) -> Result<(Box<dyn Verifier>, Box<dyn Verifier>)> {
-    let src = connect(&cfg.extractor.url, "source").await?;
-    let dst = connect(&cfg.sinker.url, "target").await?;
+    let (src, dst) = clients(cfg).await?;
     Ok((Box::new(MongoVerifier(src)), Box::new(MongoVerifier(dst))))
+}
+
+/// The clients of a task's source and target.
+async fn clients(cfg: &TaskConfig) -> Result<(Client, Client)> {
+    let src = connect(&cfg.extractor.url, "source", cfg.extractor.max_connections).await?;
+    let dst = connect(&cfg.sinker.url, "target", cfg.sinker.max_connections).await?;
+    Ok((src, dst))
 }

@@ -1,10 +1,12 @@
 //! MongoDB sinker: unordered `insertMany` of the raw documents; documents that already exist
 //! (a re-sent page after a crash) are replaced by `_id`, so a write is idempotent. Databases
-//! and collections are renamed by the router.
+//! and collections are renamed by the router. With `[sinker] replace=false` a document whose
+//! `_id` the target holds is an error instead ([`ConflictMode`]).
 
 use anyhow::{anyhow, Context, Result};
 use async_trait::async_trait;
 use bson::{doc, Bson, RawDocumentBuf};
+use dt_common::config::ConflictMode;
 use dt_common::meta::{Row, Value};
 use dt_common::router::Router;
 use mongodb::error::ErrorKind;
@@ -13,7 +15,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::catalog::exists;
-use crate::{AtomicMsg, DbObject, Sinker, TableMeta};
+use crate::{AtomicMsg, ConnectorError, DbObject, Sinker, TableMeta};
 
 /// The server's code for a write refused by a unique index.
 const DUPLICATE_KEY: i32 = 11000;
@@ -23,11 +25,54 @@ const NAMESPACE_EXISTS: i32 = 48;
 pub struct MongoSinker {
     client: Client,
     router: Router,
+    conflict: ConflictMode,
 }
 
 impl MongoSinker {
-    pub fn new(client: Client, router: Router) -> Self {
-        MongoSinker { client, router }
+    pub fn new(client: Client, router: Router, conflict: ConflictMode) -> Self {
+        MongoSinker {
+            client,
+            router,
+            conflict,
+        }
+    }
+
+    /// A document refused by the `_id` index: replaced, refused, or left when it is the same
+    /// document byte for byte, as [`ConflictMode`] says.
+    async fn on_duplicate(
+        &self,
+        coll: &mongodb::Collection<RawDocumentBuf>,
+        target: &dt_common::TableId,
+        d: &RawDocumentBuf,
+        message: &str,
+    ) -> Result<()> {
+        let id = Bson::try_from(
+            d.get("_id")?
+                .context("a document without _id")?
+                .to_raw_bson(),
+        )?;
+        let reason = match self.conflict {
+            ConflictMode::Replace => {
+                coll.replace_one(doc! { "_id": id }, d).upsert(true).await?;
+                return Ok(());
+            }
+            ConflictMode::Error => message.to_string(),
+            ConflictMode::ErrorUnlessEqual => {
+                let held = coll.find_one(doc! { "_id": &id }).await?;
+                if held.as_ref().map(|h| h.as_bytes()) == Some(d.as_bytes()) {
+                    return Ok(());
+                }
+                format!(
+                    "the document with _id {id} differs from the source's (a resumed run \
+                     leaves only documents equal to the source's as they are)"
+                )
+            }
+        };
+        Err(ConnectorError::Conflict {
+            table: target.clone(),
+            reason,
+        }
+        .into())
     }
 }
 
@@ -80,14 +125,7 @@ impl Sinker for MongoSinker {
             if w.code != DUPLICATE_KEY {
                 return Err(anyhow!("{} (code {})", w.message, w.code)).with_context(ctx);
             }
-            let d = &docs[w.index];
-            let id = Bson::try_from(
-                d.get("_id")?
-                    .context("a document without _id")?
-                    .to_raw_bson(),
-            )?;
-            coll.replace_one(doc! { "_id": id }, d)
-                .upsert(true)
+            self.on_duplicate(&coll, &target, &docs[w.index], &w.message)
                 .await
                 .with_context(ctx)?;
         }

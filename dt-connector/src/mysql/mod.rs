@@ -52,13 +52,33 @@ async fn lift_statement_limit(conn: &mut sqlx::MySqlConnection) -> sqlx::Result<
     Ok(())
 }
 
+/// The statements that set up a writer session of the target: strict values, no
+/// auto-increment surprise on 0, `foreign_key_checks` as `[sinker]
+/// disable_foreign_key_checks` says, and `[sinker] transaction_isolation` when set.
+pub(crate) fn writer_session(cfg: &TaskConfig) -> Vec<String> {
+    let fk = if cfg.mysql_foreign_key_checks_off() {
+        0
+    } else {
+        1
+    };
+    let mut out = vec![format!(
+        "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', \
+         foreign_key_checks={fk}"
+    )];
+    if let Some(level) = cfg.mysql_isolation() {
+        out.push(format!("SET SESSION TRANSACTION ISOLATION LEVEL {level}"));
+    }
+    out
+}
+
 /// Opens a pool; `session` runs on every new connection. Errors name the end and the cause.
 pub(crate) async fn connect(
     url: &str,
     max: u32,
-    session: &'static str,
+    session: Vec<String>,
     end: &'static str,
 ) -> Result<MySqlPool> {
+    let session: Arc<[String]> = session.into();
     let opts: MySqlConnectOptions = url.parse().with_context(|| format!("invalid {end} url"))?;
     let opts = opts.charset("utf8mb4").timezone(Some("+00:00".into()));
     // One direct connection first, so that a wrong address or password fails at once
@@ -76,8 +96,11 @@ pub(crate) async fn connect(
         .min_connections(0)
         .acquire_timeout(std::time::Duration::from_secs(30))
         .after_connect(move |conn, _| {
+            let session = session.clone();
             Box::pin(async move {
-                conn.execute(session).await?;
+                for sql in session.iter() {
+                    conn.execute(sql.as_str()).await?;
+                }
                 lift_statement_limit(conn).await
             })
         })
@@ -97,13 +120,17 @@ pub async fn build(
     cfg: &TaskConfig,
     resumer: Arc<dyn Resumer>,
 ) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
-    let writers = (cfg.parallelizer.parallel_size * cfg.parallelizer.parallel_tables) as u32;
-    let readers = 2 + 2 * cfg.parallelizer.parallel_tables as u32;
-    let src = connect(&cfg.extractor.url, readers, READ_SESSION, "source").await?;
+    let src = connect(
+        &cfg.extractor.url,
+        cfg.source_pool_size(),
+        vec![READ_SESSION.into()],
+        "source",
+    )
+    .await?;
     let dst = connect(
         &cfg.sinker.url,
-        writers + 1,
-        "SET SESSION sql_mode='STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION', foreign_key_checks=0",
+        cfg.target_pool_size(),
+        writer_session(cfg),
         "target",
     )
     .await?;
@@ -118,6 +145,7 @@ pub async fn build(
         cfg.router()?,
         cfg.sink_batch_size(),
         max_allowed_packet,
+        cfg.conflict_mode(),
     );
     Ok((Box::new(extractor), Box::new(sinker)))
 }
@@ -125,8 +153,9 @@ pub async fn build(
 /// The verifiers of a task's source and target.
 pub async fn verifiers(cfg: &TaskConfig) -> Result<(Box<dyn Verifier>, Box<dyn Verifier>)> {
     let conns = cfg.parallelizer.parallel_tables as u32 + 1;
-    let src = connect(&cfg.extractor.url, conns, READ_SESSION, "source").await?;
-    let dst = connect(&cfg.sinker.url, conns, READ_SESSION, "target").await?;
+    let read = || vec![READ_SESSION.to_string()];
+    let src = connect(&cfg.extractor.url, conns, read(), "source").await?;
+    let dst = connect(&cfg.sinker.url, conns, read(), "target").await?;
     Ok((Box::new(MysqlVerifier(src)), Box::new(MysqlVerifier(dst))))
 }
 
@@ -137,5 +166,23 @@ mod tests {
     #[test]
     fn quotes() {
         assert_eq!(quote("a`b"), "`a``b`");
+    }
+
+    #[test]
+    fn writer_session_follows_the_sinker_keys() {
+        let ini = "[extractor]\ndb_type=mysql\nurl=mysql://h:1\n[sinker]\ndb_type=mysql\nurl=mysql://h:2\n";
+        let session = |extra: &str| {
+            writer_session(&TaskConfig::from_ini_str(&format!("{ini}{extra}")).unwrap())
+        };
+        let default = session("");
+        assert_eq!(default.len(), 1);
+        assert!(default[0].ends_with("foreign_key_checks=0"), "{default:?}");
+        let on =
+            session("disable_foreign_key_checks=false\ntransaction_isolation=read_committed\n");
+        assert!(on[0].ends_with("foreign_key_checks=1"), "{on:?}");
+        assert_eq!(
+            on[1],
+            "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED"
+        );
     }
 }

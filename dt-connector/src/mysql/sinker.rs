@@ -1,11 +1,13 @@
 //! MySQL sinker: multi-row `INSERT … ON DUPLICATE KEY UPDATE` so that rows written again
 //! after a crash replace themselves; deadlocks between parallel writers are retried. Tables
-//! without a usable key are written in one transaction.
+//! without a usable key are written in one transaction. With `[sinker] replace=false` rows go
+//! in with a plain `INSERT`, and a key the target holds is an error ([`ConflictMode`]).
 
 use std::time::Duration;
 
 use anyhow::{bail, Result};
 use async_trait::async_trait;
+use dt_common::config::ConflictMode;
 use dt_common::meta::{row_bytes, split_len, Row};
 use dt_common::router::Router;
 use dt_common::TableId;
@@ -30,6 +32,7 @@ pub struct MysqlSinker {
     /// The most bytes of values one statement may carry: the target's max_allowed_packet
     /// less room for the statement's text.
     max_bytes: usize,
+    conflict: ConflictMode,
 }
 
 impl MysqlSinker {
@@ -38,6 +41,7 @@ impl MysqlSinker {
         router: Router,
         batch_size: usize,
         max_allowed_packet: u64,
+        conflict: ConflictMode,
     ) -> Self {
         MysqlSinker {
             pool,
@@ -46,6 +50,7 @@ impl MysqlSinker {
             max_bytes: (max_allowed_packet as usize)
                 .saturating_sub(64 << 10)
                 .max(1 << 10),
+            conflict,
         }
     }
 
@@ -124,6 +129,8 @@ impl MysqlSinker {
     }
 }
 
+/// ER_DUP_ENTRY: a unique key of the target already holds the value.
+const ER_DUP_ENTRY: u16 = 1062;
 /// ER_LOCK_DEADLOCK: the server chose this statement's transaction as a deadlock victim.
 const ER_LOCK_DEADLOCK: u16 = 1213;
 /// ER_LOCK_WAIT_TIMEOUT: the statement waited `innodb_lock_wait_timeout` for a row lock.
@@ -132,9 +139,99 @@ const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
 /// A deadlock or a lock wait timeout is safe to retry: the statement rolled back. sqlx has
 /// no predicate for either, so they go by the server's error number.
 fn retryable(e: &sqlx::Error) -> bool {
+    error_number(e).is_some_and(|n| matches!(n, ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
+}
+
+fn error_number(e: &sqlx::Error) -> Option<u16> {
     e.as_database_error()
         .and_then(|d| d.try_downcast_ref::<MySqlDatabaseError>())
-        .is_some_and(|d| matches!(d.number(), ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
+        .map(|d| d.number())
+}
+
+impl MysqlSinker {
+    /// Runs one statement's insert, retrying deadlocks. With [`ConflictMode::Replace`] it is
+    /// an upsert; otherwise a plain `INSERT`, and a key the target holds is a
+    /// [`ConnectorError::Conflict`] unless [`ConflictMode::ErrorUnlessEqual`] finds the
+    /// target's rows equal to these ([`Self::insert_if_equal`]).
+    async fn insert(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
+        let upsert = meta.key != KeyKind::None && self.conflict == ConflictMode::Replace;
+        let mut attempt = 0;
+        loop {
+            let (sql, args) = self.statement(meta, rows, upsert)?;
+            let e = match sqlx::query_with(&sql, args).execute(&self.pool).await {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            let table = self.target(meta).0;
+            if retryable(&e) && attempt < RETRIES {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                continue;
+            }
+            if error_number(&e) != Some(ER_DUP_ENTRY) || upsert {
+                return Err(ConnectorError::write(&table, e).into());
+            }
+            if self.conflict == ConflictMode::ErrorUnlessEqual {
+                return self.insert_if_equal(meta, rows).await;
+            }
+            let reason = e
+                .as_database_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string());
+            return Err(ConnectorError::Conflict { table, reason }.into());
+        }
+    }
+
+    /// Inserts `rows` where the target lacks them and leaves the target's rows that equal
+    /// them, in one transaction; any row that differs rolls it back with an error. An upsert
+    /// of every column reports each row it changed twice in its affected rows (the server
+    /// compares the stored bytes; sqlx asks for found rows, so an unchanged row counts once).
+    async fn insert_if_equal(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
+        let table = self.target(meta).0;
+        let mut attempt = 0;
+        let changed = loop {
+            match self.upsert_counting_changes(meta, rows).await? {
+                Ok(changed) => break changed,
+                Err(e) if retryable(&e) && attempt < RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                }
+                Err(e) => return Err(ConnectorError::write(&table, e).into()),
+            }
+        };
+        if changed > 0 {
+            let reason = format!(
+                "{changed} row(s) of the target differ from the source rows with their keys \
+                 (a resumed run leaves only rows equal to the source's as they are)"
+            );
+            return Err(ConnectorError::Conflict { table, reason }.into());
+        }
+        Ok(())
+    }
+
+    /// The upsert of [`Self::insert_if_equal`] in a transaction, committed only when it
+    /// changed no row; returns how many rows it changed (or the server's error).
+    async fn upsert_counting_changes(
+        &self,
+        meta: &TableMeta,
+        rows: &[Row],
+    ) -> Result<sqlx::Result<u64>> {
+        let (sql, args) = self.statement(meta, rows, true)?;
+        let run = async {
+            let mut tx = self.pool.begin().await?;
+            let affected = sqlx::query_with(&sql, args)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let changed = affected.saturating_sub(rows.len() as u64);
+            if changed > 0 {
+                tx.rollback().await?;
+            } else {
+                tx.commit().await?;
+            }
+            Ok(changed)
+        };
+        Ok(run.await)
+    }
 }
 
 #[async_trait]
@@ -144,20 +241,8 @@ impl Sinker for MysqlSinker {
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
-        let upsert = meta.key != KeyKind::None;
         for chunk in self.statements(meta, rows)? {
-            let mut attempt = 0;
-            loop {
-                let (sql, args) = self.statement(meta, chunk, upsert)?;
-                match sqlx::query_with(&sql, args).execute(&self.pool).await {
-                    Ok(_) => break,
-                    Err(e) if retryable(&e) && attempt < RETRIES => {
-                        attempt += 1;
-                        tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
-                    }
-                    Err(e) => return Err(ConnectorError::write(&self.target(meta).0, e).into()),
-                }
-            }
+            self.insert(meta, chunk).await?;
         }
         Ok(())
     }

@@ -96,8 +96,9 @@ pub(crate) async fn connect(
     });
     let probe = if disable_triggers {
         probe.context(
-            "[sinker] disable_triggers=true sets session_replication_role=replica, which needs a \
-             superuser or SET privilege on that parameter",
+            "[sinker] disable_triggers=true (or disable_foreign_key_checks=true) sets \
+             session_replication_role=replica, which needs a superuser or SET privilege on that \
+             parameter",
         )?
     } else {
         probe?
@@ -112,6 +113,7 @@ pub(crate) async fn connect(
 
 /// Checks the URLs with the driver's parser. `[sinker] disable_triggers` is this
 /// connector's own option: it is checked when the target is connected ([`connect`]).
+/// `[sinker] transaction_isolation` other than `default` is refused by the config itself.
 pub fn check_config(cfg: &TaskConfig) -> Result<(), ConfigError> {
     crate::check_urls(cfg, |url| url.parse::<PgConnectOptions>().map(drop))
 }
@@ -120,19 +122,12 @@ pub async fn build(
     cfg: &TaskConfig,
     resumer: Arc<dyn Resumer>,
 ) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
-    let p = &cfg.parallelizer;
-    let src = connect(
-        &cfg.extractor.url,
-        2 + 2 * p.parallel_tables as u32,
-        "source",
-        false,
-    )
-    .await?;
+    let src = connect(&cfg.extractor.url, cfg.source_pool_size(), "source", false).await?;
     let dst = connect(
         &cfg.sinker.url,
-        (p.parallel_size * p.parallel_tables) as u32 + 1,
+        cfg.target_pool_size(),
         "target",
-        cfg.sinker.disable_triggers,
+        cfg.pg_replica_role(),
     )
     .await?;
     let snapshot = match export_snapshot(&cfg.extractor.url).await {
@@ -151,7 +146,12 @@ pub async fn build(
         cfg.extractor.batch_size,
         snapshot,
     );
-    let sinker = PgSinker::new(dst, cfg.router()?, cfg.sink_batch_size());
+    let sinker = PgSinker::new(
+        dst,
+        cfg.router()?,
+        cfg.sink_batch_size(),
+        cfg.conflict_mode(),
+    );
     Ok((Box::new(extractor), Box::new(sinker)))
 }
 

@@ -1,14 +1,16 @@
 //! PostgreSQL sinker. Keyed tables: in one transaction, COPY the rows into a session-local
 //! staging table, then `INSERT … SELECT … ON CONFLICT (key) DO UPDATE`, so rows written again
 //! after a crash replace themselves. Tables without a usable key: COPY straight into the
-//! target inside one transaction.
+//! target inside one transaction. With `[sinker] replace=false` a key the target holds is an
+//! error instead ([`ConflictMode`]).
 
 use anyhow::{Context, Result};
 use async_trait::async_trait;
+use dt_common::config::ConflictMode;
 use dt_common::meta::Row;
 use dt_common::router::Router;
 use dt_common::TableId;
-use sqlx::postgres::{PgConnection, PgPool};
+use sqlx::postgres::{PgConnection, PgDatabaseError, PgPool};
 use sqlx::{Connection, Executor};
 use tokio::sync::mpsc;
 use tracing::{info, warn};
@@ -23,6 +25,7 @@ pub struct PgSinker {
     pool: PgPool,
     router: Router,
     batch_size: usize,
+    conflict: ConflictMode,
 }
 
 /// Target names of one table.
@@ -32,11 +35,12 @@ struct Target {
 }
 
 impl PgSinker {
-    pub fn new(pool: PgPool, router: Router, batch_size: usize) -> Self {
+    pub fn new(pool: PgPool, router: Router, batch_size: usize, conflict: ConflictMode) -> Self {
         PgSinker {
             pool,
             router,
             batch_size,
+            conflict,
         }
     }
 
@@ -73,7 +77,11 @@ impl PgSinker {
         Ok(())
     }
 
-    async fn upsert(&self, meta: &TableMeta, t: &Target, rows: &[Row]) -> Result<()> {
+    /// Writes `rows` through a staging table: an upsert, or with `keep` an insert that
+    /// leaves rows the target holds. With `keep` the transaction commits only when every
+    /// row the target held equals its source row (compared in text form, so exactly); returns
+    /// how many differed.
+    async fn upsert(&self, meta: &TableMeta, t: &Target, rows: &[Row], keep: bool) -> Result<u64> {
         let stage = stage_name(&t.id);
         let key: Vec<&str> = meta.key_cols.iter().map(|&i| t.cols[i].as_str()).collect();
         let updates: Vec<String> = t
@@ -82,7 +90,7 @@ impl PgSinker {
             .filter(|c| !key.contains(&c.as_str()))
             .map(|c| format!("{c} = EXCLUDED.{c}"))
             .collect();
-        let on_conflict = if updates.is_empty() {
+        let on_conflict = if updates.is_empty() || keep {
             format!("ON CONFLICT ({}) DO NOTHING", key.join(","))
         } else {
             format!(
@@ -111,8 +119,66 @@ impl PgSinker {
             .as_str(),
         )
         .await?;
-        tx.commit().await?;
-        Ok(())
+        let differing: i64 = if keep {
+            let row = |a: &str| {
+                let cols: Vec<String> = t.cols.iter().map(|c| format!("{a}.{c}")).collect();
+                format!("ROW({})::text", cols.join(","))
+            };
+            let same_key: Vec<String> = key.iter().map(|k| format!("t.{k} = s.{k}")).collect();
+            let sql = format!(
+                "SELECT count(*) FROM {stage} s WHERE NOT EXISTS (SELECT 1 FROM {} t WHERE {} \
+                 AND {} = {})",
+                table_name(&t.id),
+                same_key.join(" AND "),
+                row("t"),
+                row("s")
+            );
+            sqlx::query_scalar(&sql).fetch_one(&mut *tx).await?
+        } else {
+            0
+        };
+        if differing == 0 {
+            tx.commit().await?;
+        }
+        Ok(differing as u64)
+    }
+
+    /// A chunk whose COPY met a key the target holds: upserted, or refused or kept as
+    /// [`ConflictMode`] says.
+    async fn on_conflict(
+        &self,
+        meta: &TableMeta,
+        t: &Target,
+        rows: &[Row],
+        e: anyhow::Error,
+    ) -> Result<()> {
+        let table = t.id.clone();
+        match self.conflict {
+            ConflictMode::Replace => self.upsert(meta, t, rows, false).await.map(drop),
+            ConflictMode::Error => {
+                let db = e
+                    .downcast_ref::<sqlx::Error>()
+                    .and_then(|e| e.as_database_error());
+                let detail = db
+                    .and_then(|d| d.try_downcast_ref::<PgDatabaseError>())
+                    .and_then(|d| d.detail());
+                let reason = match (db, detail) {
+                    (Some(d), Some(detail)) => format!("{}: {detail}", d.message()),
+                    _ => e.to_string(),
+                };
+                Err(ConnectorError::Conflict { table, reason }.into())
+            }
+            ConflictMode::ErrorUnlessEqual => match self.upsert(meta, t, rows, true).await? {
+                0 => Ok(()),
+                n => {
+                    let reason = format!(
+                        "{n} row(s) of the target differ from the source rows with their keys \
+                         (a resumed run leaves only rows equal to the source's as they are)"
+                    );
+                    Err(ConnectorError::Conflict { table, reason }.into())
+                }
+            },
+        }
     }
 
     async fn write_rows(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
@@ -135,7 +201,9 @@ impl PgSinker {
                         Ok(()) => {}
                         Err(e) if is_unique_violation(&e) => {
                             drop(conn);
-                            self.upsert(meta, &t, chunk).await.with_context(ctx)?
+                            self.on_conflict(meta, &t, chunk, e)
+                                .await
+                                .with_context(ctx)?
                         }
                         Err(e) => return Err(e).with_context(ctx),
                     }
@@ -198,7 +266,7 @@ fn explain_fk_violation(e: anyhow::Error) -> anyhow::Error {
         e.context(
             "a row references a row that is not in the target yet (tables are copied in name \
              order, several at a time): add foreign keys to the target after the copy, or set \
-             [sinker] disable_triggers=true",
+             [sinker] disable_foreign_key_checks=true (or disable_triggers=true)",
         )
     } else {
         e

@@ -1,0 +1,10 @@
+DROP SCHEMA IF EXISTS max_connections_db CASCADE;
+CREATE SCHEMA max_connections_db;
+CREATE TABLE max_connections_db.t1 (id INT PRIMARY KEY, v TEXT);
+CREATE TABLE max_connections_db.t2 (LIKE max_connections_db.t1 INCLUDING ALL);
+CREATE TABLE max_connections_db.t3 (LIKE max_connections_db.t1 INCLUDING ALL);
+CREATE TABLE max_connections_db.t4 (LIKE max_connections_db.t1 INCLUDING ALL);
+INSERT INTO max_connections_db.t1 SELECT n, 'v' || n FROM generate_series(1, 3000) n;
+INSERT INTO max_connections_db.t2 SELECT * FROM max_connections_db.t1;
+INSERT INTO max_connections_db.t3 SELECT * FROM max_connections_db.t1;
+INSERT INTO max_connections_db.t4 SELECT * FROM max_connections_db.t1;
