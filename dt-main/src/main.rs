@@ -78,6 +78,10 @@ fn main() -> ExitCode {
         warn!("config, unknown key {key} is ignored");
         eprintln!("dt: warning: unknown config key {key} is ignored");
     }
+    for w in &cfg.warnings {
+        warn!("config, {w}");
+        eprintln!("dt: warning: {w}");
+    }
     if args.verify {
         return verify(&cfg);
     }
