@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod exact;
+pub mod order_key;
 pub mod runner;
 pub mod scenario;
 pub mod servers;
