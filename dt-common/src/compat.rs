@@ -13,7 +13,43 @@ pub fn apply(cfg: &mut TaskConfig) -> Result<(), ConfigError> {
     cfg.extractor.url = with_credentials("extractor", &cfg.extractor.url, user, pass)?;
     let (user, pass) = (&cfg.sinker.username, &cfg.sinker.password);
     cfg.sinker.url = with_credentials("sinker", &cfg.sinker.url, user, pass)?;
-    resumer(&mut cfg.resumer)
+    resumer(&mut cfg.resumer)?;
+    db_resumer_keys(cfg);
+    Ok(())
+}
+
+/// ape-dts's `[resumer]` keys of a resumer that keeps progress in a database table
+/// (`resume_type=from_db`/`from_target`, which [`resumer`] refuses).
+pub const DB_RESUMER_KEYS: &[&str] = &[
+    "url",
+    "db_type",
+    "username",
+    "password",
+    "ssl_mode",
+    "ssl_ca_path",
+    "is_direct_connection",
+    "table_full_name",
+    "max_connections",
+];
+
+/// Moves ape-dts's database-resumer keys from the unknown keys to one warning: with progress
+/// read from log files they cannot change what is copied or resumed. Only key names are
+/// quoted, never values (one of them is a password).
+fn db_resumer_keys(cfg: &mut TaskConfig) {
+    let (found, rest): (Vec<String>, Vec<String>) = cfg.unknown_keys.drain(..).partition(|k| {
+        k.strip_prefix("resumer.")
+            .is_some_and(|key| DB_RESUMER_KEYS.contains(&key))
+    });
+    cfg.unknown_keys = rest;
+    if found.is_empty() {
+        return;
+    }
+    cfg.warnings.push(format!(
+        "{} are ape-dts's keys of a resumer that keeps progress in a database, only used \
+         with resume_type=from_db or from_target (not supported by dt); with \
+         resume_type=from_log or dummy they have no effect and are ignored",
+        found.join(", ")
+    ));
 }
 
 fn resumer(r: &mut ResumerConfig) -> Result<(), ConfigError> {

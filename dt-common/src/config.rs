@@ -40,6 +40,9 @@ pub struct TaskConfig {
     /// Changes dt made to the configured values, for default.log (lowered parallelism).
     #[serde(skip)]
     pub notes: Vec<String>,
+    /// Keys that are recognised but have no effect in this task, one warning each.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
     /// Directory of the config file; relative paths in the config are resolved against the
     /// working directory, as ape-dts does, so this is informative only.
     #[serde(skip)]
@@ -634,11 +637,12 @@ impl TaskConfig {
             self.extractor.db_type.quote_char(),
         )
         .map_err(|e| {
-            let text = format!(
-                "db_map={} tb_map={} col_map={}",
-                r.db_map, r.tb_map, r.col_map
-            );
-            ConfigError::invalid("router", "db_map/tb_map/col_map", &text, e)
+            let value = match e.key {
+                "db_map" => &r.db_map,
+                "tb_map" => &r.tb_map,
+                _ => &r.col_map,
+            };
+            ConfigError::invalid("router", e.key, value, e.reason)
         })
     }
 
@@ -888,9 +892,10 @@ mod tests {
             ("[filter]\nignore_col=x\n", "filter.ignore_col"),
             ("[router]\ntopic_map=x\n", "router.topic_map"),
             (
-                "[resumer]\ntable_full_name=x.y\n",
-                "resumer.table_full_name",
+                "[resumer]\nresume_position=x.y\n",
+                "resumer.resume_position",
             ),
+            ("[RESUMER]\nurl=x\n", "RESUMER.url"),
             ("[FILTER]\ndo_dbs=x\n", "FILTER.do_dbs"),
         ] {
             match with(extra) {
@@ -916,6 +921,41 @@ mod tests {
             matches!(&err, ConfigError::Invalid { key, .. } if key == "where_conditions"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn database_resumer_keys_are_a_warning_without_values() {
+        let c = with(
+            "[resumer]\nresume_type=from_log\nurl=mysql://u:pw1@h\npassword=pw2\n\
+             table_full_name=a.b\nmax_connections=3\n",
+        )
+        .unwrap();
+        assert!(c.unknown_keys.is_empty(), "{:?}", c.unknown_keys);
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        let w = &c.warnings[0];
+        assert!(
+            w.contains("resumer.url")
+                && w.contains("resumer.password")
+                && w.contains("resumer.table_full_name")
+                && w.contains("resume_type=from_db"),
+            "{w}"
+        );
+        assert!(!w.contains("pw1") && !w.contains("pw2"), "{w}");
+        let err = with("[resumer]\nresume_type=from_db\nurl=mysql://h\n").unwrap_err();
+        assert!(err.to_string().contains("resumer.resume_type"), "{err}");
+    }
+
+    #[test]
+    fn router_errors_name_their_key() {
+        for (extra, key) in [
+            ("[router]\ndb_map=json:[]\n", "router.db_map"),
+            ("[router]\ntb_map=json:[]\n", "router.tb_map"),
+            ("[router]\ncol_map=json:[{\"db\":1}]\n", "router.col_map"),
+            ("[router]\ncol_map=a.b.c:x,a.b.c:y\n", "router.col_map"),
+        ] {
+            let err = with(extra).unwrap_err().to_string();
+            assert!(err.contains(key), "{extra}: {err}");
+        }
     }
 
     #[test]

@@ -12,6 +12,11 @@ pub trait Resumer: Send + Sync {
 
     /// The last committed value of order column `col` of (`schema`, `tb`), as text.
     fn get_resume_value(&self, schema: &str, tb: &str, col: &str) -> Option<String>;
+
+    /// The position recorded for (`schema`, `tb`), as `col = value` text, whatever its
+    /// columns. Asked for tables dt does not resume mid-table (composite-key and key-less
+    /// tables), so that ignoring a recorded position is said in default.log.
+    fn recorded_position(&self, schema: &str, tb: &str) -> Option<String>;
 }
 
 /// A resumer for a fresh start: nothing finished, no positions.
@@ -24,6 +29,10 @@ impl Resumer for NoResume {
     }
 
     fn get_resume_value(&self, _schema: &str, _tb: &str, _col: &str) -> Option<String> {
+        None
+    }
+
+    fn recorded_position(&self, _schema: &str, _tb: &str) -> Option<String> {
         None
     }
 }

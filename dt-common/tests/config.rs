@@ -200,5 +200,8 @@ fn the_router_renames_tables_before_databases() {
     assert_eq!(r.route_col(&TableId::new("shop", "items"), "note"), "note");
 
     let e = mysql("[router]\ndb_map=a\n").unwrap_err();
-    assert_eq!(invalid_key(e), "router.db_map/tb_map/col_map");
+    assert_eq!(invalid_key(e), "router.db_map");
+    let e = mysql("[router]\ncol_map=json:[{\"db\":\"shop\",\"tb\":\"orders\",\"col_map\":{\"a\":\"x\",\"b\":\"x\"}}]\n")
+        .unwrap_err();
+    assert_eq!(invalid_key(e), "router.col_map");
 }

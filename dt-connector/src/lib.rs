@@ -143,10 +143,44 @@ where
         return Ok(TablePlan::Finished);
     }
     let meta = describe.await?;
-    let resume_value = meta
-        .order_col_name()
-        .and_then(|col| resumer.get_resume_value(&id.schema, &id.tb, col));
+    let resume_value = match meta.order_col_name() {
+        Some(col) => resumer.get_resume_value(&id.schema, &id.tb, col),
+        None => {
+            if let Some(position) = resumer.recorded_position(&id.schema, &id.tb) {
+                tracing::warn!("{}", unused_position_note(&meta, &position));
+            }
+            None
+        }
+    };
     Ok(TablePlan::Copy { meta, resume_value })
+}
+
+/// Why a position recorded for a table without an order column is not resumed from, and
+/// what is done instead (docs/en/snapshot/resume.md).
+fn unused_position_note(meta: &TableMeta, position: &str) -> String {
+    let id = &meta.id;
+    match meta.key {
+        KeyKind::None => format!(
+            "resumer, {id} has a recorded position ({position}) but no primary or unique key \
+             over NOT NULL columns; resuming after a value of a non-unique column could skip \
+             rows holding the same value, so the whole table is copied again, replacing the \
+             target table's rows in one transaction"
+        ),
+        _ => {
+            let cols: Vec<&str> = meta
+                .key_cols
+                .iter()
+                .map(|&i| meta.columns[i].name.as_str())
+                .collect();
+            format!(
+                "resumer, {id} has a recorded position ({position}) but its key ({}) has \
+                 several columns, and dt resumes only tables paged by one column; the table is \
+                 copied again from its start (rows already in the target are overwritten by \
+                 that key, not doubled)",
+                cols.join(", ")
+            )
+        }
+    }
 }
 
 /// What the source's catalog says of one object of a database.

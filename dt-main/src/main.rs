@@ -81,6 +81,10 @@ fn main() -> ExitCode {
     for note in &cfg.notes {
         info!("config, {note}");
     }
+    for w in &cfg.warnings {
+        warn!("config, {w}");
+        eprintln!("dt: warning: {w}");
+    }
     if args.verify {
         return verify(&cfg);
     }

@@ -12,12 +12,31 @@ use serde_json::Value as Json;
 ///
 /// Written as the seed's `"order_col":c,"value":v` for one column and as
 /// `"order_key":{"composite":[[c,v],..]}` for several; `"order_key":{"single":[c,v]}` and a
-/// number as `value` are read too.
+/// number as `value` are read too. A value is `None` where the line holds JSON `null`, as
+/// ape-dts writes for a NULL key value; no row can be resumed after it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "KeyFields", into = "KeyFields")]
 pub enum OrderKey {
-    Single { col: String, value: String },
-    Composite(Vec<(String, String)>),
+    Single { col: String, value: Option<String> },
+    Composite(Vec<(String, Option<String>)>),
+}
+
+impl std::fmt::Display for OrderKey {
+    /// `col = value` pairs joined by `, `, with `NULL` for a null value.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pairs = match self {
+            OrderKey::Single { col, value } => vec![(col, value)],
+            OrderKey::Composite(pairs) => pairs.iter().map(|(c, v)| (c, v)).collect(),
+        };
+        for (i, (col, value)) in pairs.into_iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            match value {
+                Some(v) => write!(f, "{sep}{col} = {v:?}")?,
+                None => write!(f, "{sep}{col} = NULL")?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// One progress record.
@@ -44,8 +63,13 @@ pub enum Position {
 struct KeyFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     order_col: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    value: Option<TextOrNumber>,
+    /// Outer `None`: no `value` key; `Some(None)`: `"value":null`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    value: Option<Option<TextOrNumber>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     order_key: Option<KeyForm>,
 }
@@ -60,8 +84,17 @@ enum TextOrNumber {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum KeyForm {
-    Single((String, String)),
-    Composite(Vec<(String, String)>),
+    Single((String, Option<String>)),
+    Composite(Vec<(String, Option<String>)>),
+}
+
+/// Deserializes a key that is present, `null` included, as `Some`.
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 impl TryFrom<KeyFields> for OrderKey {
@@ -81,10 +114,10 @@ impl TryFrom<KeyFields> for OrderKey {
             (Some(_), _, _) => Err("`order_key` together with `order_col`/`value`".into()),
             (None, Some(col), Some(value)) => Ok(OrderKey::Single {
                 col,
-                value: match value {
+                value: value.map(|v| match v {
                     TextOrNumber::Text(s) => s,
                     TextOrNumber::Number(n) => n.to_string(),
-                },
+                }),
             }),
             (None, None, _) => Err("missing field `order_col` (or `order_key`)".into()),
             (None, Some(_), None) => Err("missing field `value`".into()),
@@ -97,7 +130,7 @@ impl From<OrderKey> for KeyFields {
         match k {
             OrderKey::Single { col, value } => KeyFields {
                 order_col: Some(col),
-                value: Some(TextOrNumber::Text(value)),
+                value: Some(value.map(TextOrNumber::Text)),
                 order_key: None,
             },
             OrderKey::Composite(pairs) => KeyFields {
@@ -222,7 +255,7 @@ mod tests {
         let single = r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"s","tb":"t","order_key":{"single":["f_0","5"]}}"#;
         let p = Position::from_json(single).unwrap();
         assert!(
-            matches!(p, Position::RdbSnapshot { order_key: OrderKey::Single { ref col, ref value }, .. } if col == "f_0" && value == "5")
+            matches!(p, Position::RdbSnapshot { order_key: OrderKey::Single { ref col, ref value }, .. } if col == "f_0" && value.as_deref() == Some("5"))
         );
         let comp = r#"{"type":"RdbSnapshot","db_type":"pg","schema":"s","tb":"t","order_key":{"composite":[["f_0","1"],["f_1","30"]]}}"#;
         let p = Position::from_json(comp).unwrap();
@@ -235,9 +268,43 @@ mod tests {
         };
         assert_eq!(
             pairs,
-            &[("f_0".into(), "1".into()), ("f_1".into(), "30".into())]
+            &[
+                ("f_0".into(), Some("1".into())),
+                ("f_1".into(), Some("30".into()))
+            ]
         );
         assert_eq!(Position::from_json(&p.to_json()).unwrap(), p);
+    }
+
+    #[test]
+    fn reads_null_values_as_ape_dts_writes_them() {
+        let head = r#"{"type":"RdbSnapshot","db_type":"mysql","schema":"s","tb":"t","#;
+        let single = |text: &str| match Position::from_json(&format!("{head}{text}}}")).unwrap() {
+            Position::RdbSnapshot { order_key, .. } => order_key,
+            other => panic!("{other:?}"),
+        };
+        let null = OrderKey::Single {
+            col: "id".into(),
+            value: None,
+        };
+        assert_eq!(single(r#""order_key":{"single":["id",null]}"#), null);
+        assert_eq!(single(r#""order_col":"id","value":null"#), null);
+        let comp = single(r#""order_key":{"composite":[["a","1"],["b",null]]}"#);
+        assert_eq!(
+            comp,
+            OrderKey::Composite(vec![("a".into(), Some("1".into())), ("b".into(), None)])
+        );
+        assert_eq!(comp.to_string(), r#"a = "1", b = NULL"#);
+        assert_eq!(null.to_string(), "id = NULL");
+        // A missing value is still an error, unlike an explicit null.
+        assert!(Position::from_json(&format!(r#"{head}"order_col":"id"}}"#)).is_err());
+        // Written back, a null stays a null.
+        let p = Position::from_json(&format!(r#"{head}"order_col":"id","value":null}}"#)).unwrap();
+        assert!(
+            p.to_json().ends_with(r#""order_col":"id","value":null}"#),
+            "{}",
+            p.to_json()
+        );
     }
 
     #[test]
@@ -299,7 +366,7 @@ mod tests {
             tb: "resume_table_*$4".into(),
             order_key: OrderKey::Single {
                 col: "p.k".into(),
-                value: "\"quoted\" | ünïcode".into(),
+                value: Some("\"quoted\" | ünïcode".into()),
             },
         };
         let line = format!("{} | current_position | {}", log_timestamp(), p.to_json());

@@ -161,7 +161,9 @@ fn check_value(
     };
     if let Position::RdbSnapshot {
         db_type,
-        order_key: OrderKey::Single { value, .. },
+        order_key: OrderKey::Single {
+            value: Some(value), ..
+        },
         ..
     } = &l.position
     {
@@ -185,9 +187,27 @@ impl Resumer for LogResumer {
 
     fn get_resume_value(&self, schema: &str, tb: &str, col: &str) -> Option<String> {
         let result = match self.positions.get(&key(schema, tb)) {
-            Some(OrderKey::Single { col: c, value }) if c == col => Some(value.clone()),
+            Some(OrderKey::Single {
+                col: c,
+                value: Some(value),
+            }) if c == col => Some(value.clone()),
+            Some(OrderKey::Single {
+                col: c,
+                value: None,
+            }) if c == col => {
+                warn!(
+                    "resumer, the position of `{schema}`.`{tb}` holds NULL for column {col}; no row \
+                     can be resumed after a NULL, so the table is copied again from its start \
+                     (rows already in the target are overwritten, not doubled)"
+                );
+                None
+            }
             Some(other) => {
-                warn!("resumer, position of {schema}.{tb} is on {other:?}, not on column {col}; copying the table from its start");
+                warn!(
+                    "resumer, the position of `{schema}`.`{tb}` is on {other}, but dt pages the \
+                     table by column {col} alone; the table is copied again from its start \
+                     (rows already in the target are overwritten, not doubled)"
+                );
                 None
             }
             None => None,
@@ -196,5 +216,11 @@ impl Resumer for LogResumer {
             "resumer, get resume value, schema: {schema}, tb: {tb}, col: {col}, result: {result:?}"
         );
         result
+    }
+
+    fn recorded_position(&self, schema: &str, tb: &str) -> Option<String> {
+        self.positions
+            .get(&key(schema, tb))
+            .map(ToString::to_string)
     }
 }

@@ -116,7 +116,7 @@ fn pos(schema: &str, tb: &str, col: &str, value: &str) -> String {
         tb: tb.into(),
         order_key: OrderKey::Single {
             col: col.into(),
-            value: value.into(),
+            value: Some(value.into()),
         },
     }
     .to_json()
@@ -299,6 +299,49 @@ fn composite_and_single_order_key_forms_are_read() {
     assert_eq!(r.get_resume_value("d", "s", "f_0"), Some("5".into()));
     // A composite position is read, but gives no single-column resume value.
     assert_eq!(r.get_resume_value("d", "c", "f_0"), None);
+    assert_eq!(
+        r.recorded_position("d", "c").as_deref(),
+        Some(r#"f_0 = "1", f_1 = "30""#)
+    );
+    assert_eq!(
+        r.recorded_position("d", "s").as_deref(),
+        Some(r#"f_0 = "5""#)
+    );
+    assert_eq!(r.recorded_position("d", "none"), None);
+}
+
+#[test]
+fn null_values_give_no_resume_value_in_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |tb: &str, key: &str| {
+        format!(r#"{{"type":"RdbSnapshot","db_type":"pg","schema":"d","tb":"{tb}",{key}}}"#)
+    };
+    let cfg = write(
+        dir.path(),
+        "resume.config",
+        &format!("{}\n", line("a", r#""order_key":{"single":["id",null]}"#)),
+    );
+    write(
+        dir.path(),
+        "position.log",
+        &format!(
+            "2024-03-29 07:02:24.463776 | current_position | {}\n\
+             2024-03-29 07:02:24.463777 | current_position | {}\n",
+            line("b", r#""order_col":"id","value":null"#),
+            line("c", r#""order_key":{"composite":[["x","1"],["y",null]]}"#),
+        ),
+    );
+    let mut s = sources(Some(dir.path()), Some(&cfg));
+    s.db_type = DbType::Pg;
+    let r = LogResumer::load(&s).unwrap();
+    for tb in ["a", "b"] {
+        assert_eq!(r.get_resume_value("d", tb, "id"), None, "{tb}");
+        assert_eq!(r.recorded_position("d", tb).as_deref(), Some("id = NULL"));
+    }
+    assert_eq!(
+        r.recorded_position("d", "c").as_deref(),
+        Some(r#"x = "1", y = NULL"#)
+    );
 }
 
 fn snapshot(schema: &str, tb: &str, value: &str) -> Position {
@@ -308,7 +351,7 @@ fn snapshot(schema: &str, tb: &str, value: &str) -> Position {
         tb: tb.into(),
         order_key: OrderKey::Single {
             col: "p.k".into(),
-            value: value.into(),
+            value: Some(value.into()),
         },
     }
 }

@@ -110,7 +110,7 @@ fn write_checkpoint(
                 tb: id.tb.clone(),
                 order_key: OrderKey::Single {
                     col: t.order_col.clone()?,
-                    value: t.committed.clone()?,
+                    value: Some(t.committed.clone()?),
                 },
             })
         })

@@ -4,6 +4,7 @@
 pub mod cols_where;
 pub mod compare;
 pub mod exact;
+pub mod order_key;
 pub mod runner;
 pub mod scenario;
 pub mod servers;

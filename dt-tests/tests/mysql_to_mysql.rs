@@ -383,3 +383,71 @@ fn bad_input_sinker_keys() {
         ));
     }
 }
+
+#[test]
+fn orderkey_test() {
+    let _guard = serial();
+    block_on(dt_tests::order_key::ape_positions(
+        Mysql,
+        "mysql_to_mysql/snapshot/orderkey_test",
+    ));
+}
+
+#[test]
+fn orderkey_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::order_key::ape_positions_crash(
+        Mysql,
+        "mysql_to_mysql/snapshot/orderkey_crash_test",
+        80_000,
+    ));
+}
+
+#[test]
+fn route_json_test() {
+    let _guard = serial();
+    block_on(dt_tests::order_key::route_json(
+        Mysql,
+        "mysql_to_mysql/snapshot/route_json_test",
+        60_100,
+    ));
+}
+
+/// Router errors are config errors found before connecting: the servers here are unreachable.
+
+#[test]
+fn bad_input_router_json() {
+    let _guard = serial();
+    for (key, value, needles) in [
+        (
+            "router.col_map",
+            r#"json:[{"db":"d","tb":"t","col_map":{"a":"x"}"#,
+            &["router.col_map", "invalid JSON"][..],
+        ),
+        (
+            "router.col_map",
+            r#"json:[{"db":"d","tb":"t","col_map":{"a":"x","a":"y"}}]"#,
+            &["router.col_map", "column `a` of `d`.`t` is mapped twice"][..],
+        ),
+        (
+            "router.col_map",
+            r#"json:[{"db":"d","tb":"t","cols":{"a":"x"}}]"#,
+            &["router.col_map", "unknown field `cols`"][..],
+        ),
+        (
+            "router.db_map",
+            r#"json:[{"db":"d"}]"#,
+            &["router.db_map", "no JSON form", "db_map=src_db:dst_db"][..],
+        ),
+    ] {
+        block_on(scenario::bad_input(
+            Mysql,
+            BAD,
+            "mysql://root@127.0.0.1:1",
+            "mysql://root@127.0.0.1:1",
+            &[(key, value)],
+            2,
+            needles,
+        ));
+    }
+}

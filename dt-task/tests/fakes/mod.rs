@@ -323,7 +323,10 @@ impl Checker {
             Position::RdbSnapshot {
                 schema,
                 tb,
-                order_key: OrderKey::Single { value, .. },
+                order_key:
+                    OrderKey::Single {
+                        value: Some(value), ..
+                    },
                 ..
             } => {
                 let id = TableId::new(schema, tb);
@@ -427,7 +430,7 @@ pub fn positions(log_dir: &Path, tb: &str) -> Vec<i64> {
                 tb: t,
                 order_key: OrderKey::Single { value, .. },
                 ..
-            } if t == tb => value.parse().ok(),
+            } if t == tb => value.as_deref()?.parse().ok(),
             _ => None,
         })
         .collect()

@@ -1,0 +1,10 @@
+INSERT INTO orderkey_db.single_log VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10');
+INSERT INTO orderkey_db.single_cfg VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10');
+INSERT INTO orderkey_db.finished_ape VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10');
+INSERT INTO orderkey_db.null_single VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10');
+INSERT INTO orderkey_db.null_value VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10');
+INSERT INTO orderkey_db.other_col VALUES (1,99,'v1'),(2,98,'v2'),(3,97,'v3'),(4,96,'v4'),(5,95,'v5'),(6,94,'v6'),(7,93,'v7'),(8,92,'v8'),(9,91,'v9'),(10,90,'v10');
+INSERT INTO orderkey_db.composite VALUES (1,'w','c1w'),(1,'x','c1x'),(1,'y','c1y'),(1,'z','c1z'),(2,'w','c2w'),(2,'x','c2x'),(2,'y','c2y'),(2,'z','c2z'),(3,'w','c3w'),(3,'x','c3x'),(3,'y','c3y'),(3,'z','c3z');
+INSERT INTO orderkey_db.composite_null VALUES (1,'w','n1'),(2,NULL,'n2'),(2,NULL,'n3'),(2,'x','n4'),(NULL,'y','n5'),(NULL,NULL,'n6'),(NULL,NULL,'n7'),(3,'z','n8');
+INSERT INTO orderkey_db.keyless_uk VALUES (NULL,'k0'),(NULL,'k00'),(1,'k1'),(2,'k2'),(3,'k3'),(4,'k4'),(5,'k5'),(6,'k6');
+INSERT INTO orderkey_db.keyless_dup VALUES (1,'a'),(1,'b'),(2,'c'),(2,'d'),(2,'d'),(3,'e'),(3,'same'),(3,'same'),(4,'f'),(NULL,'g');

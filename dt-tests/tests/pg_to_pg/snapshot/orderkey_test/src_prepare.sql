@@ -1,0 +1,12 @@
+DROP SCHEMA IF EXISTS orderkey_db CASCADE;
+CREATE SCHEMA orderkey_db;
+CREATE TABLE orderkey_db.single_log (id INT PRIMARY KEY, v VARCHAR(20));
+CREATE TABLE orderkey_db.single_cfg (id INT PRIMARY KEY, v VARCHAR(20));
+CREATE TABLE orderkey_db.finished_ape (id INT PRIMARY KEY, v VARCHAR(20));
+CREATE TABLE orderkey_db.null_single (id INT PRIMARY KEY, v VARCHAR(20));
+CREATE TABLE orderkey_db.null_value (id INT PRIMARY KEY, v VARCHAR(20));
+CREATE TABLE orderkey_db.other_col (id INT PRIMARY KEY, u INT NOT NULL UNIQUE, v VARCHAR(20));
+CREATE TABLE orderkey_db.composite (a INT NOT NULL, b VARCHAR(10) NOT NULL, v VARCHAR(20), PRIMARY KEY (a, b));
+CREATE TABLE orderkey_db.composite_null (a INT NULL, b VARCHAR(10) NULL, v VARCHAR(20), UNIQUE (a, b));
+CREATE TABLE orderkey_db.keyless_uk (u INT NULL UNIQUE, v VARCHAR(20));
+CREATE TABLE orderkey_db.keyless_dup (v INT, w VARCHAR(20));

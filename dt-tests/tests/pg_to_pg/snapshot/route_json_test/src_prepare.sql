@@ -1,0 +1,13 @@
+DROP SCHEMA IF EXISTS route_json_1 CASCADE;
+CREATE SCHEMA route_json_1;
+DROP SCHEMA IF EXISTS route_json_2 CASCADE;
+CREATE SCHEMA route_json_2;
+DROP SCHEMA IF EXISTS route_json_3 CASCADE;
+CREATE SCHEMA route_json_3;
+CREATE TABLE route_json_1.one_pk (f_0 INT, f_1 VARCHAR(40), PRIMARY KEY (f_0));
+CREATE TABLE route_json_1.keyless (f_0 INT, f_1 VARCHAR(40));
+CREATE TABLE route_json_2.one_pk (f_0 INT, f_1 VARCHAR(40), PRIMARY KEY (f_0));
+CREATE TABLE route_json_2.other (f_0 INT, f_1 VARCHAR(40), PRIMARY KEY (f_0));
+CREATE TABLE route_json_3.one_pk (f_0 INT, f_1 VARCHAR(40), PRIMARY KEY (f_0));
+CREATE TABLE route_json_3.keyless (f_0 INT, f_1 VARCHAR(40));
+CREATE TABLE route_json_3.other (f_0 INT NOT NULL, f_1 VARCHAR(40), f_2 INT NOT NULL, PRIMARY KEY (f_0, f_2));
