@@ -10,6 +10,7 @@ pub mod meta;
 pub mod resumer;
 pub mod router;
 pub mod secret;
+pub mod tuning;
 
 pub use error::ConfigError;
 pub use meta::{DbType, TableId};

@@ -78,6 +78,10 @@ fn main() -> ExitCode {
         warn!("config, unknown key {key} is ignored");
         eprintln!("dt: warning: unknown config key {key} is ignored");
     }
+    for note in &cfg.warnings {
+        warn!("config, {note}");
+        eprintln!("dt: warning: {note}");
+    }
     if args.verify {
         return verify(&cfg);
     }

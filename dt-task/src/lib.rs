@@ -4,8 +4,10 @@
 
 mod copy;
 mod display;
+mod partition;
 mod progress;
 mod summary;
+mod throttle;
 mod verify;
 
 use std::sync::Arc;
@@ -36,6 +38,7 @@ pub struct Task {
     progress: Progress,
     live_display: bool,
     connectors: Option<Connectors>,
+    limits: throttle::Limits,
 }
 
 impl Task {
@@ -79,6 +82,7 @@ impl Task {
         let progress = Progress::new(writer, cfg.extractor.db_type)
             .context("cannot start the checkpoint thread")?;
         Ok(Task {
+            limits: throttle::Limits::new(&cfg),
             cfg,
             resumer,
             resuming,
@@ -171,12 +175,23 @@ impl Task {
         tables: &[TableId],
     ) -> Result<Vec<TableReport>> {
         let mut plans = Vec::with_capacity(tables.len());
+        let partition_cols = self.cfg.partition_cols()?;
         for id in tables {
             let plan = extractor.plan(id).await?;
             if let TablePlan::Copy { meta, .. } = &plan {
+                partition::check(&partition_cols, meta)?;
                 sinker.prepare(meta).await?;
             }
             plans.push((id, plan));
+        }
+        partition::unmatched(&partition_cols, tables);
+        let p = &self.cfg.parallelizer;
+        info!(
+            "task, parallelism: up to {} table(s) at once, {} writer(s) per table",
+            p.parallel_tables, p.parallel_size
+        );
+        if let Some(limits) = self.limits.describe() {
+            info!("task, limits: {limits}");
         }
         let copies = plans.iter().filter_map(|(_, p)| match p {
             TablePlan::Copy { meta, .. } => Some(meta.estimated_rows),
@@ -189,6 +204,7 @@ impl Task {
             sinker,
             progress: &self.progress,
             clear_keyless: self.resuming,
+            limits: &self.limits,
         };
         let mut reports: Vec<TableReport> = stream::iter(plans)
             .map(|(id, plan)| async move {
