@@ -245,8 +245,8 @@ mod tests {
     /// (up to the next section) is merged into the minimal `[extractor]`.
     fn with(extra: &str) -> Result<TaskConfig, ConfigError> {
         let (own, rest) = match extra.strip_prefix("[extractor]\n") {
-            Some(tail) => match tail.find('[') {
-                Some(i) => (&tail[..i], &tail[i..]),
+            Some(tail) => match tail.find("\n[") {
+                Some(i) => (&tail[..=i], &tail[i + 1..]),
                 None => (tail, ""),
             },
             None => ("", extra),
