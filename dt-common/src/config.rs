@@ -87,6 +87,21 @@ pub struct ExtractorConfig {
     /// Redis Cluster mode in ape-dts; dt copies no Redis, so it is read and ignored.
     #[serde(default, deserialize_with = "opt_bool")]
     pub is_cluster: Option<bool>,
+    /// Source-side ceiling in rows per second for the whole task; 0 = none.
+    #[serde(default)]
+    pub max_rps: u64,
+    /// Source-side ceiling in MiB per second for the whole task; 0 = none.
+    #[serde(default)]
+    pub max_mbps: u64,
+    /// ape-dts's snapshot concurrency strategy: `table` or `chunk` (see [`crate::tuning`]).
+    #[serde(default = "default_extract_parallel_type")]
+    pub parallel_type: String,
+    /// ape-dts's name of `[parallelizer] parallel_tables`.
+    #[serde(default)]
+    pub parallel_size: Option<usize>,
+    /// ape-dts's chunk split columns, `json:[{"db":..,"tb":..,"partition_col":..}]`.
+    #[serde(default)]
+    pub partition_cols: String,
 }
 
 /// `[sinker]`
@@ -153,6 +168,12 @@ pub struct SinkerConfig {
     /// Redis Cluster mode in ape-dts; dt copies no Redis, so it is read and ignored.
     #[serde(default, deserialize_with = "opt_bool")]
     pub is_cluster: Option<bool>,
+    /// Target-side ceiling in rows per second for the whole task; 0 = none.
+    #[serde(default)]
+    pub max_rps: u64,
+    /// Target-side ceiling in MiB per second for the whole task; 0 = none.
+    #[serde(default)]
+    pub max_mbps: u64,
 }
 
 /// What a sinker does with a row whose key the target already holds.
@@ -240,6 +261,21 @@ pub struct PipelineConfig {
     /// Seconds between two position records; fractions such as `0.5` are allowed.
     #[serde(default = "default_checkpoint_interval_secs")]
     pub checkpoint_interval_secs: f64,
+    /// Cap in MiB on the rows held in all buffers together; 0 = none.
+    #[serde(default)]
+    pub buffer_memory_mb: u64,
+    /// ape-dts's flush interval of sink batches; dt writes each chunk when it is cut.
+    #[serde(default)]
+    pub batch_sink_interval_secs: u64,
+    /// ape-dts's monitor counter window; dt's rates are per checkpoint.
+    #[serde(default)]
+    pub counter_time_window_secs: u64,
+    /// ape-dts's monitor sub-counter limit; dt keeps no sub-counters.
+    #[serde(default = "default_counter_max_sub_count")]
+    pub counter_max_sub_count: u64,
+    /// Only `basic`.
+    #[serde(default = "default_pipeline_type")]
+    pub pipeline_type: String,
 }
 
 /// `[runtime]`
@@ -251,6 +287,15 @@ pub struct RuntimeConfig {
     /// Directory of default.log, position.log and finished.log.
     #[serde(default = "default_log_dir")]
     pub log_dir: PathBuf,
+    /// ape-dts's legacy name of `[extractor] parallel_size`.
+    #[serde(default)]
+    pub tb_parallel_size: Option<usize>,
+    /// ape-dts's log4rs config; dt's log format is fixed.
+    #[serde(default)]
+    pub log4rs_file: String,
+    /// ape-dts's switch for check results on stdout; dt's inline output is unchanged.
+    #[serde(default)]
+    pub check_result_stdout_only: bool,
 }
 
 /// `[resumer]`
@@ -315,6 +360,15 @@ fn default_sink_type() -> String {
 fn default_parallel_type() -> String {
     "snapshot".into()
 }
+fn default_extract_parallel_type() -> String {
+    "table".into()
+}
+fn default_pipeline_type() -> String {
+    "basic".into()
+}
+fn default_counter_max_sub_count() -> u64 {
+    1000
+}
 fn default_extract_batch_size() -> usize {
     10_000
 }
@@ -352,6 +406,11 @@ impl Default for PipelineConfig {
         PipelineConfig {
             buffer_size: default_buffer_size(),
             checkpoint_interval_secs: default_checkpoint_interval_secs(),
+            buffer_memory_mb: 0,
+            batch_sink_interval_secs: 0,
+            counter_time_window_secs: 0,
+            counter_max_sub_count: default_counter_max_sub_count(),
+            pipeline_type: default_pipeline_type(),
         }
     }
 }
@@ -361,6 +420,9 @@ impl Default for RuntimeConfig {
         RuntimeConfig {
             log_level: default_log_level(),
             log_dir: default_log_dir(),
+            tb_parallel_size: None,
+            log4rs_file: String::new(),
+            check_result_stdout_only: false,
         }
     }
 }
@@ -385,6 +447,11 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "app_name",
             "is_direct_connection",
             "is_cluster",
+            "max_rps",
+            "max_mbps",
+            "parallel_type",
+            "parallel_size",
+            "partition_cols",
         ],
     ),
     (
@@ -408,6 +475,8 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "transaction_isolation",
             "conflict_policy",
             "mongo_require_shard_key_filter",
+            "max_rps",
+            "max_mbps",
         ],
     ),
     (
@@ -427,8 +496,28 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
         "parallelizer",
         &["parallel_type", "parallel_size", "parallel_tables"],
     ),
-    ("pipeline", &["buffer_size", "checkpoint_interval_secs"]),
-    ("runtime", &["log_level", "log_dir"]),
+    (
+        "pipeline",
+        &[
+            "buffer_size",
+            "checkpoint_interval_secs",
+            "buffer_memory_mb",
+            "batch_sink_interval_secs",
+            "counter_time_window_secs",
+            "counter_max_sub_count",
+            "pipeline_type",
+        ],
+    ),
+    (
+        "runtime",
+        &[
+            "log_level",
+            "log_dir",
+            "tb_parallel_size",
+            "log4rs_file",
+            "check_result_stdout_only",
+        ],
+    ),
     (
         "resumer",
         &[
@@ -494,6 +583,7 @@ impl TaskConfig {
             .map_err(|e| typed_error(e, &sections))?;
         cfg.unknown_keys = unknown_keys(&sections);
         crate::compat::apply(&mut cfg)?;
+        crate::tuning::apply(&mut cfg, &sections)?;
         let note = crate::conn_opts::apply(&mut cfg)?;
         cfg.notes.extend(note);
         // `[Filter]` is as much a filter a user meant as `[filter]`.
@@ -565,7 +655,7 @@ impl TaskConfig {
             "parallelizer",
             "parallel_type",
             &self.parallelizer.parallel_type,
-            &["snapshot"],
+            &["snapshot", "serial"],
         )?;
         let level = self.runtime.log_level.to_ascii_lowercase();
         one_of(
@@ -960,11 +1050,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_reported() {
-        let c = with("[pipeline]\npipeline_type=basic\n[runtime]\nlog4rs_file=./log4rs.yaml\n")
-            .unwrap();
+        let c = with("[pipeline]\nqueue_kind=x\n[runtime]\nlog_color=on\n").unwrap();
         assert_eq!(
             c.unknown_keys,
-            vec!["pipeline.pipeline_type", "runtime.log4rs_file"]
+            vec!["pipeline.queue_kind", "runtime.log_color"]
         );
     }
 }

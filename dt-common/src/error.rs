@@ -20,6 +20,8 @@ pub enum ConfigError {
          the keys dt reads are in docs/en/config.md)"
     )]
     UnknownKey { key: String },
+    #[error("section [{section}] is not supported: {instead}")]
+    UnsupportedSection { section: String, instead: String },
     #[error("missing required key {section}.{key}")]
     Missing { section: String, key: String },
 }

@@ -15,6 +15,7 @@ use tracing::info;
 
 use crate::progress::Progress;
 use crate::summary::{Outcome, TableReport};
+use crate::throttle::{Held, Limits};
 
 /// One write chunk: its place in key order, its rows, and its last order-key value as
 /// position text.
@@ -31,6 +32,14 @@ pub(crate) struct TableJob<'a> {
     pub progress: &'a Progress,
     /// Empty the target of a keyless table before copying it (resume runs).
     pub clear_keyless: bool,
+    /// The task's rate limits and buffer memory cap, shared by all tables.
+    pub limits: &'a Limits,
+}
+
+/// A page in the buffer, with its share of the buffer memory cap.
+struct Buffered {
+    batch: Batch,
+    _held: Held,
 }
 
 impl TableJob<'_> {
@@ -86,19 +95,48 @@ impl TableJob<'_> {
         (self.cfg.pipeline.buffer_size / self.cfg.extractor.batch_size).max(1)
     }
 
+    /// The buffer between the extractor and the writers: the sender the extractor fills,
+    /// the receiving end, and the gate that moves pages from one to the other as the
+    /// source-side rate limits and the memory cap allow. The gate holds one page, so the
+    /// buffer proper holds one page less than `buffer_batches`.
+    fn buffer(
+        &self,
+    ) -> (
+        mpsc::Sender<Batch>,
+        mpsc::Receiver<Buffered>,
+        impl std::future::Future<Output = Result<()>> + '_,
+    ) {
+        let (tx, mut raw) = mpsc::channel::<Batch>(1);
+        let (btx, brx) = mpsc::channel::<Buffered>(self.buffer_batches().saturating_sub(1).max(1));
+        let gate = async move {
+            while let Some(batch) = raw.recv().await {
+                self.limits.source(&batch.rows).await;
+                let held = self.limits.hold(&batch.rows).await;
+                let page = Buffered { batch, _held: held };
+                if btx.send(page).await.is_err() {
+                    return Err(anyhow!("writers stopped"));
+                }
+            }
+            Ok(())
+        };
+        (tx, brx, gate)
+    }
+
     async fn copy_atomic(&self, meta: &TableMeta) -> Result<u64> {
-        let (tx, mut rx) = mpsc::channel::<Batch>(self.buffer_batches());
+        let (tx, mut rx, gate) = self.buffer();
         let (atx, arx) = mpsc::channel::<AtomicMsg>(1);
         let feed = async {
             let forward = async {
-                while let Some(b) = rx.recv().await {
-                    atx.send(AtomicMsg::Rows(b.rows))
+                while let Some(page) = rx.recv().await {
+                    self.limits.target(&page.batch.rows).await;
+                    atx.send(AtomicMsg::Rows(page.batch.rows))
                         .await
                         .map_err(|_| anyhow!("writer stopped"))?;
                 }
                 Ok(())
             };
-            let (read, ()) = tokio::try_join!(self.extractor.extract(meta, None, tx), forward)?;
+            let (read, (), ()) =
+                tokio::try_join!(self.extractor.extract(meta, None, tx), gate, forward)?;
             atx.send(AtomicMsg::Commit)
                 .await
                 .map_err(|_| anyhow!("writer stopped"))?;
@@ -116,14 +154,15 @@ impl TableJob<'_> {
     async fn copy_parallel(&self, meta: &TableMeta, resume_value: Option<&str>) -> Result<u64> {
         let chunk_rows = self.cfg.sink_batch_size();
         let writers = self.cfg.parallelizer.parallel_size;
-        let (tx, mut rx) = mpsc::channel::<Batch>(self.buffer_batches());
+        let (tx, mut rx, gate) = self.buffer();
         let (ctx, crx) = mpsc::channel::<Chunk>(writers * 2);
         let crx = Arc::new(Mutex::new(crx));
         let (order_col, key_text) = (meta.order_col, meta.key_text);
         let dispatch = async move {
             let mut seq = 0;
-            while let Some(batch) = rx.recv().await {
-                let mut rows = batch.rows;
+            while let Some(page) = rx.recv().await {
+                // The page holds its share of the memory cap until it is cut into chunks.
+                let mut rows = page.batch.rows;
                 while !rows.is_empty() {
                     let rest = rows.split_off(split_len(&rows, chunk_rows, CHUNK_BYTES));
                     let last_key = order_col.and_then(|k| key_text(&rows.last()?[k]));
@@ -148,6 +187,7 @@ impl TableJob<'_> {
                 loop {
                     let next = crx.lock().await.recv().await;
                     let Some(chunk) = next else { break };
+                    self.limits.target(&chunk.rows).await;
                     self.sinker.write(meta, &chunk.rows).await?;
                     let n = chunk.rows.len() as u64;
                     self.progress.ack(&meta.id, chunk.seq, chunk.last_key, n);
@@ -156,8 +196,9 @@ impl TableJob<'_> {
                 Ok::<_, anyhow::Error>(written)
             }
         }));
-        let (read, (), written) = tokio::try_join!(
+        let (read, (), (), written) = tokio::try_join!(
             self.extractor.extract(meta, resume_value, tx),
+            gate,
             dispatch,
             write_all
         )?;

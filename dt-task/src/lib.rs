@@ -5,8 +5,10 @@
 mod copy;
 mod display;
 mod error;
+mod partition;
 mod progress;
 mod summary;
+mod throttle;
 mod verify;
 
 use std::sync::Arc;
@@ -42,6 +44,7 @@ pub struct Task {
     progress: Progress,
     live_display: bool,
     connectors: Option<Connectors>,
+    limits: throttle::Limits,
 }
 
 impl Task {
@@ -89,6 +92,7 @@ impl Task {
         let progress = Progress::new(writer, cfg.extractor.db_type)
             .context("cannot start the checkpoint thread")?;
         Ok(Task {
+            limits: throttle::Limits::new(&cfg),
             cfg,
             resumer,
             resuming,
@@ -181,17 +185,31 @@ impl Task {
         sinker: &dyn Sinker,
         tables: &[TableId],
     ) -> Result<Vec<TableReport>> {
+        let partition_cols = self.cfg.partition_cols()?;
         let plans: Vec<(&TableId, TablePlan)> = stream::iter(tables)
-            .map(|id| async move {
-                let plan = extractor.plan(id).await?;
-                if let TablePlan::Copy { meta, .. } = &plan {
-                    sinker.prepare(meta).await?;
+            .map(|id| {
+                let partition_cols = &partition_cols;
+                async move {
+                    let plan = extractor.plan(id).await?;
+                    if let TablePlan::Copy { meta, .. } = &plan {
+                        partition::check(partition_cols, meta)?;
+                        sinker.prepare(meta).await?;
+                    }
+                    Ok::<_, anyhow::Error>((id, plan))
                 }
-                Ok::<_, anyhow::Error>((id, plan))
             })
             .buffered(PLAN_CONCURRENCY)
             .try_collect()
             .await?;
+        partition::unmatched(&partition_cols, tables);
+        let p = &self.cfg.parallelizer;
+        info!(
+            "task, parallelism: up to {} table(s) at once, {} writer(s) per table",
+            p.parallel_tables, p.parallel_size
+        );
+        if let Some(limits) = self.limits.describe() {
+            info!("task, limits: {limits}");
+        }
         let copies = plans.iter().filter_map(|(_, p)| match p {
             TablePlan::Copy { meta, .. } => Some(meta.estimated_rows),
             TablePlan::Finished => None,
@@ -203,6 +221,7 @@ impl Task {
             sinker,
             progress: &self.progress,
             clear_keyless: self.resuming,
+            limits: &self.limits,
         };
         let mut reports: Vec<TableReport> = stream::iter(plans)
             .map(|(id, plan)| async move {

@@ -1,6 +1,7 @@
 //! End-to-end harness of dt: test servers' URLs, case directories, running the binary
 //! (and killing it), and comparing source with target row by row.
 
+pub mod ape_parallel;
 pub mod cols_where;
 pub mod compare;
 pub mod exact;

@@ -345,3 +345,26 @@ fn options_test() {
         "mongo_to_mongo/snapshot/options_test",
     ));
 }
+
+#[test]
+fn ape_parallel_test() {
+    let _guard = serial();
+    block_on(async {
+        dt_tests::ape_parallel::ape_parallel(Mongo, APE, "ape_parallel_db", 6000).await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn rate_limit_rows_test() {
+    let _guard = serial();
+    block_on(dt_tests::ape_parallel::rate_limit(
+        Mongo,
+        APE,
+        "ape_parallel_db",
+        &[("extractor.max_rps", "1500")],
+        6000.0 / 1500.0,
+    ));
+}
+
+const APE: &str = "mongo_to_mongo/snapshot/ape_parallel_test";

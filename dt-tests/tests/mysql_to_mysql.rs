@@ -451,3 +451,109 @@ fn bad_input_router_json() {
         ));
     }
 }
+
+#[test]
+fn ape_parallel_test() {
+    use anyhow::ensure;
+    let _guard = serial();
+    block_on(async {
+        let case =
+            dt_tests::ape_parallel::ape_parallel(Mysql, APE, "ape_parallel_db", 20_000).await?;
+        let log = dt_tests::ape_parallel::messages(&case);
+        let note = "task, `ape_parallel_db`.`t2`: extractor.partition_cols names `k`; dt reads \
+                    and resumes this table in the order of its key (id) instead";
+        ensure!(
+            log.iter().any(|l| l == note),
+            "no `{note}`:\n{}",
+            log.join("\n")
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn rate_limit_rows_test() {
+    let _guard = serial();
+    block_on(dt_tests::ape_parallel::rate_limit(
+        Mysql,
+        APE,
+        "ape_parallel_db",
+        &[("extractor.max_rps", "5000")],
+        20_000.0 / 5000.0,
+    ));
+}
+
+#[test]
+fn rate_limit_mbps_test() {
+    let _guard = serial();
+    // 400 rows of 10 KiB: 3.9 MiB at 1 MiB/s.
+    block_on(dt_tests::ape_parallel::rate_limit(
+        Mysql,
+        APE,
+        "ape_rate_bytes_db",
+        &[("sinker.max_mbps", "1")],
+        400.0 * 10240.0 / 1048576.0,
+    ));
+}
+
+#[test]
+fn rate_limit_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::ape_parallel::rate_limit_crash(
+        Mysql,
+        APE,
+        "ape_parallel_db",
+        &[("extractor.max_rps", "5000")],
+        20_000,
+    ));
+}
+
+#[test]
+fn bad_input_parallel_tables_conflict() {
+    let _guard = serial();
+    // An unreachable source: the error comes before dt connects.
+    block_on(scenario::bad_input(
+        Mysql,
+        APE,
+        "mysql://root@127.0.0.1:1",
+        &Mysql.dst(),
+        &[("parallelizer.parallel_tables", "2")],
+        2,
+        &["parallelizer.parallel_tables", "extractor.parallel_size=3"],
+    ));
+}
+
+#[test]
+fn bad_input_checker_section() {
+    let _guard = serial();
+    block_on(scenario::bad_input(
+        Mysql,
+        APE,
+        "mysql://root@127.0.0.1:1",
+        &Mysql.dst(),
+        &[("checker.batch_size", "200")],
+        2,
+        &["section [checker] is not supported", "--verify"],
+    ));
+}
+
+#[test]
+fn bad_input_partition_col_missing() {
+    let _guard = serial();
+    let entry = r#"json:[{"db":"ape_parallel_db","tb":"t3","partition_col":"nope"}]"#;
+    block_on(scenario::bad_input(
+        Mysql,
+        APE,
+        &Mysql.src(),
+        &Mysql.dst(),
+        &[("extractor.partition_cols", entry)],
+        1,
+        &[
+            "extractor.partition_cols",
+            "`nope`",
+            "`ape_parallel_db`.`t3`",
+        ],
+    ));
+}
+
+const APE: &str = "mysql_to_mysql/snapshot/ape_parallel_test";

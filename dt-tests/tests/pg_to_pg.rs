@@ -486,3 +486,26 @@ fn bad_input_router_json() {
         ));
     }
 }
+
+#[test]
+fn ape_parallel_test() {
+    let _guard = serial();
+    block_on(async {
+        dt_tests::ape_parallel::ape_parallel(Pg, APE, "ape_parallel_db", 8000).await?;
+        Ok(())
+    });
+}
+
+#[test]
+fn rate_limit_rows_test() {
+    let _guard = serial();
+    block_on(dt_tests::ape_parallel::rate_limit(
+        Pg,
+        APE,
+        "ape_parallel_db",
+        &[("sinker.max_rps", "2000")],
+        8000.0 / 2000.0,
+    ));
+}
+
+const APE: &str = "pg_to_pg/snapshot/ape_parallel_test";

@@ -1,0 +1,9 @@
+DROP DATABASE IF EXISTS ape_parallel_db;
+CREATE DATABASE ape_parallel_db CHARACTER SET utf8mb4;
+CREATE TABLE ape_parallel_db.t1 (id INT PRIMARY KEY, k INT, s VARCHAR(60));
+CREATE TABLE ape_parallel_db.t2 (id INT PRIMARY KEY, k INT, s VARCHAR(60));
+CREATE TABLE ape_parallel_db.t3 (code VARCHAR(40) PRIMARY KEY, k INT, s VARCHAR(60));
+CREATE TABLE ape_parallel_db.t4_no_key (id INT, k INT, s VARCHAR(60));
+DROP DATABASE IF EXISTS ape_rate_bytes_db;
+CREATE DATABASE ape_rate_bytes_db;
+CREATE TABLE ape_rate_bytes_db.blobs (id INT PRIMARY KEY, b LONGBLOB);

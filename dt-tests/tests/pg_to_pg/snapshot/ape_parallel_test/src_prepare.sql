@@ -1,0 +1,6 @@
+DROP SCHEMA IF EXISTS ape_parallel_db CASCADE;
+CREATE SCHEMA ape_parallel_db;
+CREATE TABLE ape_parallel_db.t1 (id INT PRIMARY KEY, k INT, s VARCHAR(60));
+CREATE TABLE ape_parallel_db.t2 (id INT PRIMARY KEY, k INT, s VARCHAR(60));
+CREATE TABLE ape_parallel_db.t3 (code VARCHAR(40) PRIMARY KEY, k INT, s VARCHAR(60));
+CREATE TABLE ape_parallel_db.t4_no_key (id INT, k INT, s VARCHAR(60));
