@@ -30,9 +30,6 @@ pub use progress::Progress;
 pub use summary::{Outcome, TableReport, TaskSummary};
 pub use verify::{verify, TableCheck, VerifyReport};
 
-/// Tables planned at the same time; the pools queue what exceeds their connections.
-const PLAN_CONCURRENCY: usize = 4;
-
 /// An extractor and a sinker, as [`Task::with_connectors`] takes them.
 pub type Connectors = (Box<dyn Extractor>, Box<dyn Sinker>);
 
@@ -174,11 +171,10 @@ impl Task {
         std::future::pending::<()>().await
     }
 
-    /// Plans every table and checks its target before anything is copied, a few tables at a
-    /// time (each plan is a handful of catalog queries on both servers, which would
-    /// otherwise dominate a task of many small tables); then copies tables
-    /// `parallel_tables` at a time, in schema, table order, and last brings sequences and
-    /// indexes over.
+    /// Plans every table, in schema, table order (so the resumer's answers are logged in
+    /// that order, as docs/en/snapshot/resume.md shows them), and checks its target before
+    /// anything is copied; then copies tables `parallel_tables` at a time, and last brings
+    /// sequences and indexes over.
     async fn copy_all(
         &self,
         extractor: &dyn Extractor,
@@ -186,21 +182,15 @@ impl Task {
         tables: &[TableId],
     ) -> Result<Vec<TableReport>> {
         let partition_cols = self.cfg.partition_cols()?;
-        let plans: Vec<(&TableId, TablePlan)> = stream::iter(tables)
-            .map(|id| {
-                let partition_cols = &partition_cols;
-                async move {
-                    let plan = extractor.plan(id).await?;
-                    if let TablePlan::Copy { meta, .. } = &plan {
-                        partition::check(partition_cols, meta)?;
-                        sinker.prepare(meta).await?;
-                    }
-                    Ok::<_, anyhow::Error>((id, plan))
-                }
-            })
-            .buffered(PLAN_CONCURRENCY)
-            .try_collect()
-            .await?;
+        let mut plans = Vec::with_capacity(tables.len());
+        for id in tables {
+            let plan = extractor.plan(id).await?;
+            if let TablePlan::Copy { meta, .. } = &plan {
+                partition::check(&partition_cols, meta)?;
+                sinker.prepare(meta).await?;
+            }
+            plans.push((id, plan));
+        }
         partition::unmatched(&partition_cols, tables);
         let p = &self.cfg.parallelizer;
         info!(
