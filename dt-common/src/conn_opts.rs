@@ -7,6 +7,7 @@
 use crate::config::TaskConfig;
 use crate::error::ConfigError;
 use crate::meta::DbType;
+use crate::secret::percent_decode;
 
 /// The connection keys of one section, as read.
 pub struct ConnKeys<'a> {
@@ -156,7 +157,7 @@ pub fn with_params(
                 .then_some(v)
         });
         match existing {
-            Some(v) if decode(v).eq_ignore_ascii_case(value) => {}
+            Some(v) if percent_decode(v).eq_ignore_ascii_case(value) => {}
             Some(v) => {
                 return Err(ConfigError::invalid(
                     section,
@@ -220,30 +221,6 @@ fn encode(text: &str) -> String {
         }
     }
     out
-}
-
-/// Decodes `%XX` escapes (invalid ones stay as they are).
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl TaskConfig {
