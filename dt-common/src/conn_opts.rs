@@ -212,15 +212,7 @@ fn aliases(name: &str) -> Vec<&str> {
 
 /// Percent-encodes what may not stand in a query value; keeps `/` and `:` of file paths.
 fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/' | b':') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::compat::percent_encode(text, b"/:")
 }
 
 impl TaskConfig {
