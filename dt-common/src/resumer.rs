@@ -4,8 +4,9 @@
 /// Answers, per table, whether an earlier run finished it and where it stopped.
 ///
 /// Driving loop: before copying a table an extractor calls [`Resumer::check_finished`]; if
-/// the table is finished it is skipped. Otherwise, once it has chosen the table's order
-/// column, it calls [`Resumer::get_resume_value`] and starts strictly after the answer.
+/// the table is finished it is skipped. Otherwise, once it has chosen the columns it orders
+/// the table by, it calls [`Resumer::get_resume_value`] (one column) or
+/// [`Resumer::get_resume_values`] (several) and starts strictly after the answer.
 pub trait Resumer: Send + Sync {
     /// Whether table (`schema`, `tb`) was completely copied by an earlier run.
     fn check_finished(&self, schema: &str, tb: &str) -> bool;
@@ -13,9 +14,15 @@ pub trait Resumer: Send + Sync {
     /// The last committed value of order column `col` of (`schema`, `tb`), as text.
     fn get_resume_value(&self, schema: &str, tb: &str, col: &str) -> Option<String>;
 
+    /// The last committed values of the order columns `cols` (in key order) of
+    /// (`schema`, `tb`), as text, when the recorded position is on exactly those columns
+    /// and holds no NULL.
+    fn get_resume_values(&self, schema: &str, tb: &str, cols: &[&str]) -> Option<Vec<String>>;
+
     /// The position recorded for (`schema`, `tb`), as `col = value` text, whatever its
-    /// columns. Asked for tables dt does not resume mid-table (composite-key and key-less
-    /// tables), so that ignoring a recorded position is said in default.log.
+    /// columns. Asked for tables dt does not resume mid-table (key-less tables, and tables
+    /// whose key has a column without a usable order), so that ignoring a recorded position
+    /// is said in default.log.
     fn recorded_position(&self, schema: &str, tb: &str) -> Option<String>;
 }
 
@@ -29,6 +36,10 @@ impl Resumer for NoResume {
     }
 
     fn get_resume_value(&self, _schema: &str, _tb: &str, _col: &str) -> Option<String> {
+        None
+    }
+
+    fn get_resume_values(&self, _schema: &str, _tb: &str, _cols: &[&str]) -> Option<Vec<String>> {
         None
     }
 

@@ -28,7 +28,7 @@ pub(crate) trait Catalog: Sync {
 
 /// Describes source table `id`: its columns and the key chosen by [`choose_key`], with
 /// `orderable` telling which column types can order pages and `key_text` how the
-/// connector writes an order-column value as position text. The columns in `ignored`
+/// connector writes a key value as position text. The columns in `ignored`
 /// (`[filter] ignore_cols`) are left out; each must exist and be outside the chosen key.
 pub(crate) async fn describe(
     catalog: &dyn Catalog,
@@ -45,14 +45,14 @@ pub(crate) async fn describe(
         });
     }
     let keys = catalog.unique_keys(id).await?;
-    let (order_col, key, key_cols) = choose_key(&columns, &keys, orderable);
+    let (key, key_cols, null_keys) = choose_key(&columns, &keys, orderable);
     let meta = TableMeta {
         id: id.clone(),
         estimated_rows: catalog.estimated_rows(id).await?,
         columns,
-        order_col,
         key,
         key_cols,
+        null_keys,
         key_text,
     };
     without_columns(meta, ignored)
@@ -68,6 +68,49 @@ pub(crate) fn where_sql(condition: Option<&str>, after: Option<&str>) -> String 
         (None, Some(p)) => format!(" WHERE {p}"),
         (Some(c), None) => format!(" WHERE ({c}\n)"),
         (Some(c), Some(p)) => format!(" WHERE ({c}\n) AND {p}"),
+    }
+}
+
+/// Which rows of a table a read selects by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyRange {
+    /// Every row.
+    All,
+    /// Rows with no NULL in the key.
+    NotNull,
+    /// Rows with a NULL in some key column.
+    Null,
+}
+
+impl KeyRange {
+    /// The rows of a paged read of `meta`.
+    pub fn paged(meta: &TableMeta) -> KeyRange {
+        if meta.null_keys {
+            KeyRange::NotNull
+        } else {
+            KeyRange::All
+        }
+    }
+
+    /// The predicate over the quoted key columns `keys`, if any is needed.
+    pub fn predicate(self, keys: &[String]) -> Option<String> {
+        let each = |test: &str, join: &str| {
+            let tests: Vec<String> = keys.iter().map(|k| format!("{k} {test}")).collect();
+            format!("({})", tests.join(join))
+        };
+        match self {
+            KeyRange::All => None,
+            KeyRange::NotNull => Some(each("IS NOT NULL", " AND ")),
+            KeyRange::Null => Some(each("IS NULL", " OR ")),
+        }
+    }
+}
+
+/// `a AND b` of the predicates that are there.
+pub(crate) fn and(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(format!("{a} AND {b}")),
+        (a, b) => a.or(b),
     }
 }
 
@@ -115,7 +158,6 @@ fn without_columns(meta: TableMeta, ignored: &[String]) -> Result<TableMeta, Con
     }
     let index = |i: usize| columns.iter().position(|c| c.name == meta.columns[i].name);
     Ok(TableMeta {
-        order_col: meta.order_col.and_then(index),
         key_cols: meta.key_cols.iter().filter_map(|&i| index(i)).collect(),
         columns,
         ..meta
@@ -227,12 +269,12 @@ mod tests {
             .unwrap();
         let names: Vec<&str> = meta.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["k", "v"]);
-        assert_eq!((meta.order_col, meta.key_cols.clone()), (Some(0), vec![0]));
-        assert_eq!(meta.order_col_name(), Some("k"));
+        assert_eq!(meta.key_cols, vec![0]);
+        assert_eq!(meta.order_col_names(), ["k"]);
         let meta = describe(&Fake, &src, &ignore(&["v"]), |_| true, |_| None)
             .await
             .unwrap();
-        assert_eq!((meta.columns.len(), meta.order_col), (2, Some(1)));
+        assert_eq!((meta.columns.len(), meta.order_cols()), (2, &[1][..]));
         for (cols, why) in [(["k"], "is in the key"), (["zz"], "does not exist")] {
             let e = describe(&Fake, &src, &ignore(&cols), |_| true, |_| None)
                 .await
@@ -262,7 +304,7 @@ mod tests {
         let mut meta = describe(&Fake, &src, &[], |_| true, |_| None)
             .await
             .unwrap();
-        assert_eq!((meta.key, meta.estimated_rows), (KeyKind::Single, 7));
+        assert_eq!((meta.key, meta.estimated_rows), (KeyKind::Paged, 7));
         check_target(&Fake, &router("", ""), &meta).await.unwrap();
 
         let e = check_target(&Fake, &router("s.t:s.u", ""), &meta).await;

@@ -39,11 +39,14 @@ pub struct ColumnMeta {
 /// How rows of a table are identified in the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
-    /// One NOT NULL unique column: paged by it, positions recorded, upserts by it.
-    Single,
-    /// A composite primary key or NOT NULL unique key: upserts are idempotent, but there is
-    /// no position; an interrupted table is copied again from its start.
-    Composite,
+    /// A primary or unique key of orderable columns (one or several): the table is paged by
+    /// it in key order, positions are recorded, and rows are upserted by it. When the key
+    /// allows NULL (`TableMeta::null_keys`), the rows with a NULL in it are copied apart.
+    Paged,
+    /// A key over NOT NULL columns of which one has no usable order (an ENUM, a JSON…):
+    /// upserts are idempotent, but there is no position; an interrupted table is copied
+    /// again from its start.
+    Unpaged,
     /// No usable key: copied in one target transaction (see docs/en/snapshot/resume.md).
     None,
 }
@@ -53,21 +56,44 @@ pub enum KeyKind {
 pub struct TableMeta {
     pub id: TableId,
     pub columns: Vec<ColumnMeta>,
-    /// Index into `columns` of the order column, when `key` is `Single`.
-    pub order_col: Option<usize>,
     pub key: KeyKind,
-    /// Indexes into `columns` of the key that identifies rows (empty for `KeyKind::None`).
+    /// Indexes into `columns` of the key that identifies rows (empty for `KeyKind::None`);
+    /// with `KeyKind::Paged` also the columns the table is ordered and paged by, in order.
     pub key_cols: Vec<usize>,
+    /// The paged key allows NULL: rows with a NULL in a key column cannot be paged (they
+    /// are not ordered by the key, and several may share it), so they are copied apart in
+    /// one transaction and the paged read skips them.
+    pub null_keys: bool,
     /// The source's estimate of its row count, for progress display.
     pub estimated_rows: u64,
-    /// How the table's connector writes a value of the order column as position text; its
+    /// How the table's connector writes a value of a key column as position text; its
     /// extractor reads that text back (each database's `position` module does both).
     pub key_text: fn(&Value) -> Option<String>,
 }
 
 impl TableMeta {
-    pub fn order_col_name(&self) -> Option<&str> {
-        self.order_col.map(|i| self.columns[i].name.as_str())
+    /// The columns the table is paged by, in key order; empty when it is not paged.
+    pub fn order_cols(&self) -> &[usize] {
+        match self.key {
+            KeyKind::Paged => &self.key_cols,
+            KeyKind::Unpaged | KeyKind::None => &[],
+        }
+    }
+
+    /// The names of [`TableMeta::order_cols`].
+    pub fn order_col_names(&self) -> Vec<&str> {
+        self.order_cols()
+            .iter()
+            .map(|&i| self.columns[i].name.as_str())
+            .collect()
+    }
+
+    /// The position text of `row`'s key values; `None` if one cannot be written (NULL).
+    pub fn position_of(&self, row: &Row) -> Option<Vec<String>> {
+        self.order_cols()
+            .iter()
+            .map(|&i| (self.key_text)(&row[i]))
+            .collect()
     }
 }
 
@@ -100,41 +126,49 @@ pub enum DbObject {
 /// Chooses how a table is paged and identified, from its unique keys given as
 /// (is_primary, column names), primary key first.
 ///
-/// Order column: the single-column primary key, else a single-column unique key over a NOT
-/// NULL column, in both cases of a type that `orderable` accepts. Key kind: `Single` with an
-/// order column; `Composite` when a key over NOT NULL columns makes upserts idempotent;
-/// `None` otherwise. Also returns the identifying key's column indexes.
+/// In order of preference: a single-column key over a NOT NULL column of a type that
+/// `orderable` accepts; a key of several NOT NULL orderable columns; both `Paged`. Then a
+/// key over NOT NULL columns of which one is not orderable: `Unpaged`. Then a key of
+/// orderable columns that allow NULL: `Paged` with null keys. Otherwise `None`. Returns the
+/// kind, the key's column indexes and whether the key allows NULL.
 pub fn choose_key(
     columns: &[ColumnMeta],
     keys: &[(bool, Vec<String>)],
     orderable: impl Fn(&ColumnMeta) -> bool,
-) -> (Option<usize>, KeyKind, Vec<usize>) {
-    let index = |name: &str| columns.iter().position(|c| c.name == name);
-    let not_null = |name: &str| index(name).is_some_and(|i| !columns[i].nullable);
-    let single = keys
+) -> (KeyKind, Vec<usize>, bool) {
+    let keys: Vec<Vec<usize>> = keys
         .iter()
-        .filter(|(_, cols)| cols.len() == 1 && not_null(&cols[0]))
-        .filter_map(|(_, cols)| index(&cols[0]))
-        .find(|&i| orderable(&columns[i]));
-    if let Some(i) = single {
-        return (Some(i), KeyKind::Single, vec![i]);
-    }
-    let usable = keys
+        .filter_map(|(_, cols)| {
+            cols.iter()
+                .map(|c| columns.iter().position(|m| &m.name == c))
+                .collect()
+        })
+        .filter(|cols: &Vec<usize>| !cols.is_empty())
+        .collect();
+    let not_null = |k: &&Vec<usize>| k.iter().all(|&i| !columns[i].nullable);
+    let ordered = |k: &&Vec<usize>| k.iter().all(|&i| orderable(&columns[i]));
+    let choice = keys
         .iter()
-        .find(|(_, cols)| cols.iter().all(|c| not_null(c)));
-    match usable {
-        Some((_, cols)) => (
-            None,
-            KeyKind::Composite,
-            cols.iter().filter_map(|c| index(c)).collect(),
-        ),
-        None => (None, KeyKind::None, Vec::new()),
+        .filter(not_null)
+        .filter(ordered)
+        .find(|k| k.len() == 1)
+        .or_else(|| keys.iter().filter(not_null).find(ordered))
+        .map(|k| (KeyKind::Paged, k, false))
+        .or_else(|| {
+            keys.iter()
+                .find(not_null)
+                .map(|k| (KeyKind::Unpaged, k, false))
+        })
+        .or_else(|| keys.iter().find(ordered).map(|k| (KeyKind::Paged, k, true)));
+    match choice {
+        Some((kind, cols, nulls)) => (kind, cols.clone(), nulls),
+        None => (KeyKind::None, Vec::new(), false),
     }
 }
 
 /// The decision every extractor makes the same way: a table finished earlier is skipped;
-/// otherwise it is described and, when it has an order column, resumed after the value the
-/// resumer recorded for that column.
+/// otherwise it is described and, when it is paged by its key, resumed after the key values
+/// the resumer recorded for those columns.
 pub async fn plan_table<F>(resumer: &dyn Resumer, id: &TableId, describe: F) -> Result<TablePlan>
 where
     F: std::future::Future<Output = Result<TableMeta>>,
@@ -143,16 +177,19 @@ where
         return Ok(TablePlan::Finished);
     }
     let meta = describe.await?;
-    let resume_value = match meta.order_col_name() {
-        Some(col) => resumer.get_resume_value(&id.schema, &id.tb, col),
-        None => {
+    let resume = match meta.order_col_names().as_slice() {
+        [] => {
             if let Some(position) = resumer.recorded_position(&id.schema, &id.tb) {
                 tracing::warn!("{}", unused_position_note(&meta, &position));
             }
             None
         }
+        [col] => resumer
+            .get_resume_value(&id.schema, &id.tb, col)
+            .map(|v| vec![v]),
+        cols => resumer.get_resume_values(&id.schema, &id.tb, cols),
     };
-    Ok(TablePlan::Copy { meta, resume_value })
+    Ok(TablePlan::Copy { meta, resume })
 }
 
 /// Why a position recorded for a table without an order column is not resumed from, and
@@ -173,10 +210,10 @@ fn unused_position_note(meta: &TableMeta, position: &str) -> String {
                 .map(|&i| meta.columns[i].name.as_str())
                 .collect();
             format!(
-                "resumer, {id} has a recorded position ({position}) but its key ({}) has \
-                 several columns, and dt resumes only tables paged by one column; the table is \
-                 copied again from its start (rows already in the target are overwritten by \
-                 that key, not doubled)",
+                "resumer, {id} has a recorded position ({position}) but its key ({}) has a \
+                 column whose type gives no order to page by; the table is copied again from \
+                 its start (rows already in the target are overwritten by that key, not \
+                 doubled)",
                 cols.join(", ")
             )
         }
@@ -272,19 +309,18 @@ pub async fn next_atomic_rows(
 pub enum TablePlan {
     /// An earlier run finished the table.
     Finished,
-    /// Copy the table, after `resume_value` of the order column when there is one.
+    /// Copy the table; when it is paged, after `resume`, the position text of each of its
+    /// order columns ([`TableMeta::order_cols`]) as an earlier run recorded them.
     Copy {
         meta: TableMeta,
-        resume_value: Option<String>,
+        resume: Option<Vec<String>>,
     },
 }
 
-/// Rows read from a source, in order; `last_key` is the order column's value of the last
-/// row when the table has an order column.
+/// Rows read from a source, in the table's key order when it is paged.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     pub rows: Vec<Row>,
-    pub last_key: Option<Value>,
 }
 
 /// The most bytes of rows a batch from an extractor holds (besides `batch_size` rows): a
@@ -372,24 +408,44 @@ pub enum AtomicMsg {
     Commit,
 }
 
+/// What an atomic write deletes from the target table before its rows, in its transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clear {
+    /// Nothing: a first copy adds to what the target holds.
+    Nothing,
+    /// Every row: a key-less table copied again after an interruption.
+    Table,
+    /// The rows with a NULL in a key column (`TableMeta::null_keys`), copied again after
+    /// an interruption.
+    NullKeys,
+}
+
 /// Reads tables of a source.
 ///
 /// Driving loop: `list_tables` once; per table `plan` (which asks the resumer whether the
 /// table is finished and where it stopped), then `extract` with the plan, which sends
-/// batches in the order column's order and returns the number of rows read.
+/// batches in key order and returns the number of rows read. For a table whose paged key
+/// allows NULL, `extract_null_keys` reads the rows that `extract` leaves out.
 #[async_trait]
 pub trait Extractor: Send + Sync {
     /// Tables the filter selects, and what of the selected databases is not copied.
     async fn list_tables(&self) -> Result<Listing>;
     /// Decides how to copy `id`, consulting the resumer.
     async fn plan(&self, id: &TableId) -> Result<TablePlan>;
-    /// Reads the table after `resume_value`, sending batches of at most `batch_size` rows.
+    /// Reads the table after `resume` (a table that is not paged is read whole), sending
+    /// batches of at most `batch_size` rows. A paged table's rows with a NULL in the key
+    /// are left out.
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume_value: Option<&str>,
+        resume: Option<&[String]>,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64>;
+    /// Reads the rows of a paged table ([`TableMeta::null_keys`]) with a NULL in a key
+    /// column, in no particular order.
+    async fn extract_null_keys(&self, meta: &TableMeta, _tx: mpsc::Sender<Batch>) -> Result<u64> {
+        anyhow::bail!("{}: this source has no keys that allow NULL", meta.id)
+    }
     /// Objects that belong with `tables` (the selected ones, finished or not), read after
     /// the copy: PostgreSQL sequences, MongoDB indexes. MySQL has none to bring: its
     /// AUTO_INCREMENT follows the inserted values, and dt creates no schema objects there.
@@ -400,9 +456,9 @@ pub trait Extractor: Send + Sync {
 
 /// Writes rows to a target.
 ///
-/// Driving loop: `prepare` once per table (checks the target table), then either `write`
-/// for each batch, from several tasks at once, or `write_atomic` with all batches of a table
-/// without a usable key.
+/// Driving loop: `prepare` once per table (checks the target table), then `write` for each
+/// batch, from several tasks at once, and `write_atomic` with all batches of a table without
+/// a usable key, or of the rows of a paged table whose key holds NULL.
 #[async_trait]
 pub trait Sinker: Send + Sync {
     /// Checks that the target table of `meta` exists and has the columns needed.
@@ -411,12 +467,12 @@ pub trait Sinker: Send + Sync {
     /// `[sinker] replace=false` is an error (see [`dt_common::config::ConflictMode`]).
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()>;
     /// Writes every row of `rx` in one transaction, committed only on `AtomicMsg::Commit`;
-    /// when `clear` is set the target table is emptied first in the same transaction.
-    /// Returns the rows written.
+    /// the target rows `clear` names are deleted first in the same transaction. Returns the
+    /// rows written.
     async fn write_atomic(
         &self,
         meta: &TableMeta,
-        clear: bool,
+        clear: Clear,
         rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64>;
     /// Brings `objects` to the target; returns how many were set. One that cannot be
@@ -600,17 +656,29 @@ mod tests {
                 .collect();
             choose_key(&cols, &keys, |c| c.type_name != "enum")
         };
-        assert_eq!(k(&[(true, &["b"])]), (Some(1), KeyKind::Single, vec![1]));
+        let paged = |cols: Vec<usize>| (KeyKind::Paged, cols, false);
+        assert_eq!(k(&[(true, &["b"])]), paged(vec![1]));
+        assert_eq!(k(&[(true, &["a", "b"]), (false, &["b"])]), paged(vec![1]));
+        assert_eq!(k(&[(true, &["a", "b"])]), paged(vec![0, 1]));
         assert_eq!(
-            k(&[(true, &["a", "b"]), (false, &["b"])]),
-            (Some(1), KeyKind::Single, vec![1])
+            k(&[(true, &["b", "a"])]),
+            paged(vec![1, 0]),
+            "key order kept"
         );
         assert_eq!(
-            k(&[(true, &["a", "b"])]),
-            (None, KeyKind::Composite, vec![0, 1])
+            k(&[(true, &["e"]), (false, &["c"])]),
+            (KeyKind::Unpaged, vec![3], false)
         );
-        assert_eq!(k(&[(true, &["e"])]), (None, KeyKind::Composite, vec![3]));
-        assert_eq!(k(&[(false, &["c"])]), (None, KeyKind::None, vec![]));
-        assert_eq!(k(&[]), (None, KeyKind::None, vec![]));
+        assert_eq!(
+            k(&[(true, &["a", "e"]), (false, &["b", "a"])]),
+            paged(vec![1, 0])
+        );
+        assert_eq!(k(&[(false, &["c"])]), (KeyKind::Paged, vec![2], true));
+        assert_eq!(
+            k(&[(false, &["c", "a"])]),
+            (KeyKind::Paged, vec![2, 0], true)
+        );
+        assert_eq!(k(&[(false, &["c", "e"])]), (KeyKind::None, vec![], false));
+        assert_eq!(k(&[]), (KeyKind::None, vec![], false));
     }
 }

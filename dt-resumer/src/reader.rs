@@ -218,6 +218,42 @@ impl Resumer for LogResumer {
         result
     }
 
+    fn get_resume_values(&self, schema: &str, tb: &str, cols: &[&str]) -> Option<Vec<String>> {
+        let result = match self.positions.get(&key(schema, tb)) {
+            Some(OrderKey::Composite(pairs))
+                if pairs.len() == cols.len()
+                    && pairs.iter().zip(cols).all(|((c, _), k)| c == k) =>
+            {
+                let values: Option<Vec<String>> = pairs.iter().map(|(_, v)| v.clone()).collect();
+                if values.is_none() {
+                    warn!(
+                        "resumer, the position of `{schema}`.`{tb}` holds NULL in its key \
+                         ({}); no row can be resumed after a NULL, so the table is copied \
+                         again from its start (rows already in the target are overwritten, \
+                         not doubled)",
+                        cols.join(", ")
+                    );
+                }
+                values
+            }
+            Some(other) => {
+                warn!(
+                    "resumer, the position of `{schema}`.`{tb}` is on {other}, but dt pages the \
+                     table by its key ({}); the table is copied again from its start (rows \
+                     already in the target are overwritten, not doubled)",
+                    cols.join(", ")
+                );
+                None
+            }
+            None => None,
+        };
+        info!(
+            "resumer, get resume values, schema: {schema}, tb: {tb}, cols: {cols:?}, result: \
+             {result:?}"
+        );
+        result
+    }
+
     fn recorded_position(&self, schema: &str, tb: &str) -> Option<String> {
         self.positions
             .get(&key(schema, tb))

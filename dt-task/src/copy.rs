@@ -1,7 +1,8 @@
 //! Copies one table. Keyed tables: the extractor fills a bounded buffer, a dispatcher cuts
 //! batches into numbered write chunks, `parallel_size` writers commit them and acknowledge.
 //! Tables without a usable key: one target transaction, committed only after the source was
-//! read completely, then the finished mark.
+//! read completely, then the finished mark. A paged table whose key allows NULL copies its
+//! rows by key, then those with a NULL key in one transaction.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,7 +10,7 @@ use std::time::Instant;
 use anyhow::{anyhow, Result};
 use dt_common::config::TaskConfig;
 use dt_common::meta::{split_len, Row};
-use dt_connector::{AtomicMsg, Batch, Extractor, KeyKind, Sinker, TableMeta};
+use dt_connector::{AtomicMsg, Batch, Clear, Extractor, KeyKind, Sinker, TableMeta};
 use tokio::sync::{mpsc, Mutex};
 use tracing::info;
 
@@ -17,12 +18,12 @@ use crate::progress::Progress;
 use crate::summary::{Outcome, TableReport};
 use crate::throttle::{Held, Limits};
 
-/// One write chunk: its place in key order, its rows, and its last order-key value as
-/// position text.
+/// One write chunk: its place in key order, its rows, and the position text of its last
+/// row's key.
 struct Chunk {
     seq: u64,
     rows: Vec<Row>,
-    last_key: Option<String>,
+    last_key: Option<Vec<String>>,
 }
 
 pub(crate) struct TableJob<'a> {
@@ -30,8 +31,9 @@ pub(crate) struct TableJob<'a> {
     pub extractor: &'a dyn Extractor,
     pub sinker: &'a dyn Sinker,
     pub progress: &'a Progress,
-    /// Empty the target of a keyless table before copying it (resume runs).
-    pub clear_keyless: bool,
+    /// Delete, before copying them again, the target rows that cannot be matched by key:
+    /// all of a key-less table, those with a NULL key of a paged table (resume runs).
+    pub clear_unkeyed: bool,
     /// The task's rate limits and buffer memory cap, shared by all tables.
     pub limits: &'a Limits,
 }
@@ -43,24 +45,33 @@ struct Buffered {
 }
 
 impl TableJob<'_> {
-    pub async fn run(&self, meta: &TableMeta, resume_value: Option<&str>) -> Result<TableReport> {
+    pub async fn run(&self, meta: &TableMeta, resume: Option<&[String]>) -> Result<TableReport> {
         let id = &meta.id;
         let started = Instant::now();
-        match resume_value {
-            Some(v) => info!(
-                "task, start {id}: resume after {} = {v}",
-                meta.order_col_name().unwrap_or("?")
-            ),
+        let after = resume.map(|values| position_text(&meta.order_col_names(), values));
+        match &after {
+            Some(after) => info!("task, start {id}: resume after {after}"),
             None => info!(
                 "task, start {id}: from the beginning, about {} row(s), key {:?}",
                 meta.estimated_rows, meta.key
             ),
         }
         self.progress
-            .begin(id, meta.order_col_name(), meta.estimated_rows);
+            .begin(id, &meta.order_col_names(), meta.estimated_rows);
         let result = match meta.key {
-            KeyKind::None => self.copy_atomic(meta).await,
-            KeyKind::Single | KeyKind::Composite => self.copy_parallel(meta, resume_value).await,
+            KeyKind::None => self.copy_atomic(meta, Clear::Table).await,
+            // The rows with a NULL key come last, in one transaction: an interruption there
+            // keeps every position of the paged part, and the resumed run only copies them.
+            KeyKind::Paged | KeyKind::Unpaged if meta.null_keys => {
+                match self.copy_parallel(meta, resume).await {
+                    Ok(rows) => self
+                        .copy_atomic(meta, Clear::NullKeys)
+                        .await
+                        .map(|nulls| rows + nulls),
+                    Err(e) => Err(e),
+                }
+            }
+            KeyKind::Paged | KeyKind::Unpaged => self.copy_parallel(meta, resume).await,
         };
         let rows = match result {
             Ok(rows) => rows,
@@ -77,10 +88,8 @@ impl TableJob<'_> {
             "task, end {id}: {rows} row(s) in {:.3}s",
             elapsed.as_secs_f64()
         );
-        let outcome = match resume_value {
-            Some(v) => Outcome::Resumed {
-                after: v.to_string(),
-            },
+        let outcome = match after {
+            Some(after) => Outcome::Resumed { after },
             None => Outcome::Copied,
         };
         Ok(TableReport {
@@ -122,9 +131,19 @@ impl TableJob<'_> {
         (tx, brx, gate)
     }
 
-    async fn copy_atomic(&self, meta: &TableMeta) -> Result<u64> {
+    /// Copies in one target transaction the rows of a table without a usable key
+    /// (`Clear::Table`), or those of a paged table with a NULL in the key
+    /// (`Clear::NullKeys`); on a resume run, those target rows are deleted first, in the
+    /// same transaction, so the rows are there exactly once after the commit.
+    async fn copy_atomic(&self, meta: &TableMeta, part: Clear) -> Result<u64> {
         let (tx, mut rx, gate) = self.buffer();
         let (atx, arx) = mpsc::channel::<AtomicMsg>(1);
+        let read = async {
+            match part {
+                Clear::NullKeys => self.extractor.extract_null_keys(meta, tx).await,
+                _ => self.extractor.extract(meta, None, tx).await,
+            }
+        };
         let feed = async {
             let forward = async {
                 while let Some(page) = rx.recv().await {
@@ -135,29 +154,36 @@ impl TableJob<'_> {
                 }
                 Ok(())
             };
-            let (read, (), ()) =
-                tokio::try_join!(self.extractor.extract(meta, None, tx), gate, forward)?;
+            let (read, (), ()) = tokio::try_join!(read, gate, forward)?;
             atx.send(AtomicMsg::Commit)
                 .await
                 .map_err(|_| anyhow!("writer stopped"))?;
             Ok::<_, anyhow::Error>(read)
         };
-        let (read, written) = tokio::try_join!(
-            feed,
-            self.sinker.write_atomic(meta, self.clear_keyless, arx)
-        )?;
+        let clear = if self.clear_unkeyed {
+            part
+        } else {
+            Clear::Nothing
+        };
+        let (read, written) = tokio::try_join!(feed, self.sinker.write_atomic(meta, clear, arx))?;
         check_counts(meta, read, written)?;
-        self.progress.ack(&meta.id, 0, None, written);
+        self.progress.count(&meta.id, written);
+        if part == Clear::NullKeys {
+            info!(
+                "task, {}: {written} row(s) with NULL in the key ({}) copied in one transaction",
+                meta.id,
+                key_names(meta).join(", ")
+            );
+        }
         Ok(written)
     }
 
-    async fn copy_parallel(&self, meta: &TableMeta, resume_value: Option<&str>) -> Result<u64> {
+    async fn copy_parallel(&self, meta: &TableMeta, resume: Option<&[String]>) -> Result<u64> {
         let chunk_rows = self.cfg.sink_batch_size();
         let writers = self.cfg.parallelizer.parallel_size;
         let (tx, mut rx, gate) = self.buffer();
         let (ctx, crx) = mpsc::channel::<Chunk>(writers * 2);
         let crx = Arc::new(Mutex::new(crx));
-        let (order_col, key_text) = (meta.order_col, meta.key_text);
         let dispatch = async move {
             let mut seq = 0;
             while let Some(page) = rx.recv().await {
@@ -165,7 +191,7 @@ impl TableJob<'_> {
                 let mut rows = page.batch.rows;
                 while !rows.is_empty() {
                     let rest = rows.split_off(split_len(&rows, chunk_rows, CHUNK_BYTES));
-                    let last_key = order_col.and_then(|k| key_text(&rows.last()?[k]));
+                    let last_key = rows.last().and_then(|row| meta.position_of(row));
                     let chunk = Chunk {
                         seq,
                         rows,
@@ -197,7 +223,7 @@ impl TableJob<'_> {
             }
         }));
         let (read, (), (), written) = tokio::try_join!(
-            self.extractor.extract(meta, resume_value, tx),
+            self.extractor.extract(meta, resume, tx),
             gate,
             dispatch,
             write_all
@@ -210,6 +236,23 @@ impl TableJob<'_> {
 /// The most bytes of rows in one write chunk (besides `[sinker] batch_size` rows), so that
 /// chunks of large rows stay small in memory and on the wire.
 const CHUNK_BYTES: usize = 8 << 20;
+
+/// The columns of `meta`'s key.
+fn key_names(meta: &TableMeta) -> Vec<&str> {
+    meta.key_cols
+        .iter()
+        .map(|&i| meta.columns[i].name.as_str())
+        .collect()
+}
+
+/// A position as default.log and the summary show it: `id = 5` for one column,
+/// `(a, b) = (1, x)` for several.
+fn position_text(cols: &[&str], values: &[String]) -> String {
+    match (cols, values) {
+        ([col], [value]) => format!("{col} = {value}"),
+        _ => format!("({}) = ({})", cols.join(", "), values.join(", ")),
+    }
+}
 
 /// Every row read must have been written; anything else is a bug that could lose data.
 fn check_counts(meta: &TableMeta, read: u64, written: u64) -> Result<()> {

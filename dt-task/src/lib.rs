@@ -210,7 +210,7 @@ impl Task {
             extractor,
             sinker,
             progress: &self.progress,
-            clear_keyless: self.resuming,
+            clear_unkeyed: self.resuming,
             limits: &self.limits,
         };
         let mut reports: Vec<TableReport> = stream::iter(plans)
@@ -220,9 +220,7 @@ impl Task {
                         info!("task, skip {id}: finished in an earlier run");
                         Ok(TableReport::skipped(id.clone()))
                     }
-                    TablePlan::Copy { meta, resume_value } => {
-                        job.run(&meta, resume_value.as_deref()).await
-                    }
+                    TablePlan::Copy { meta, resume } => job.run(&meta, resume.as_deref()).await,
                 }
             })
             .buffer_unordered(self.cfg.parallelizer.parallel_tables)

@@ -33,7 +33,7 @@ pub(crate) fn check(cols: &[PartitionCol], meta: &TableMeta) -> Result<()> {
         .map(|&i| meta.columns[i].name.as_str())
         .collect();
     match (meta.key, key.as_slice()) {
-        (KeyKind::Single, [k]) if *k == col => {}
+        (KeyKind::Paged, [k]) if *k == col => {}
         (KeyKind::None, _) => warn!(
             "task, {id}: extractor.partition_cols names `{col}`; dt copies this table, which \
              has no usable key, in one transaction instead"

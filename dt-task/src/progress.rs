@@ -21,12 +21,12 @@ use tokio::sync::{mpsc, oneshot};
 enum Msg {
     Begin {
         id: TableId,
-        order_col: Option<String>,
+        order_cols: Vec<String>,
     },
     Ack {
         id: TableId,
         seq: u64,
-        key: Option<String>,
+        key: Option<Vec<String>>,
     },
     Checkpoint(oneshot::Sender<Result<(), ResumeError>>),
     Finish {
@@ -39,17 +39,17 @@ enum Msg {
 /// Commit state of one table being copied, owned by the checkpoint thread.
 #[derive(Debug, Default)]
 struct Commit {
-    order_col: Option<String>,
+    order_cols: Vec<String>,
     next_seq: u64,
-    acked: BTreeMap<u64, Option<String>>,
-    committed: Option<String>,
+    acked: BTreeMap<u64, Option<Vec<String>>>,
+    committed: Option<Vec<String>>,
     dirty: bool,
 }
 
 impl Commit {
     /// Takes in the acknowledgement of batch `seq` and moves the committed position over
     /// the acknowledged prefix.
-    fn ack(&mut self, seq: u64, key: Option<String>) {
+    fn ack(&mut self, seq: u64, key: Option<Vec<String>>) {
         self.acked.insert(seq, key);
         while let Some(key) = self.acked.remove(&self.next_seq) {
             self.next_seq += 1;
@@ -67,9 +67,9 @@ fn checkpoints(mut writer: ProgressWriter, db_type: DbType, mut rx: mpsc::Unboun
     let mut tables: HashMap<TableId, Commit> = HashMap::new();
     while let Some(msg) = rx.blocking_recv() {
         match msg {
-            Msg::Begin { id, order_col } => {
+            Msg::Begin { id, order_cols } => {
                 let commit = Commit {
-                    order_col,
+                    order_cols,
                     ..Commit::default()
                 };
                 tables.insert(id, commit);
@@ -104,14 +104,27 @@ fn write_checkpoint(
     let positions: Vec<Position> = moved
         .into_iter()
         .filter_map(|(id, t)| {
+            let values = t.committed.clone()?;
+            let order_key = match (t.order_cols.as_slice(), values.as_slice()) {
+                ([col], [value]) => OrderKey::Single {
+                    col: col.clone(),
+                    value: Some(value.clone()),
+                },
+                (cols, values) if !cols.is_empty() && cols.len() == values.len() => {
+                    OrderKey::Composite(
+                        cols.iter()
+                            .cloned()
+                            .zip(values.iter().cloned().map(Some))
+                            .collect(),
+                    )
+                }
+                _ => return None,
+            };
             Some(Position::RdbSnapshot {
                 db_type,
                 schema: id.schema.clone(),
                 tb: id.tb.clone(),
-                order_key: OrderKey::Single {
-                    col: t.order_col.clone()?,
-                    value: Some(t.committed.clone()?),
-                },
+                order_key,
             })
         })
         .collect();
@@ -196,20 +209,22 @@ impl Progress {
             .map_err(Into::into)
     }
 
-    /// Starts tracking a table; `order_col` is set when positions are to be recorded.
-    pub fn begin(&self, id: &TableId, order_col: Option<&str>, estimated: u64) {
+    /// Starts tracking a table; `order_cols` are its key's columns when positions are to be
+    /// recorded, and empty otherwise.
+    pub fn begin(&self, id: &TableId, order_cols: &[&str], estimated: u64) {
         self.shown()
             .running
             .insert(id.clone(), (0, estimated, Instant::now()));
         self.send(Msg::Begin {
             id: id.clone(),
-            order_col: order_col.map(str::to_string),
+            order_cols: order_cols.iter().map(|c| c.to_string()).collect(),
         });
     }
 
-    /// Records that batch `seq` (0-based, in key order) with last key `key` is committed.
-    /// Never waits: the checkpoint thread takes it in.
-    pub fn ack(&self, id: &TableId, seq: u64, key: Option<String>, rows: u64) {
+    /// Records that batch `seq` (0-based, in key order) with last key `key` (the position
+    /// text of each order column) is committed. Never waits: the checkpoint thread takes it
+    /// in.
+    pub fn ack(&self, id: &TableId, seq: u64, key: Option<Vec<String>>, rows: u64) {
         if let Some(t) = self.shown().running.get_mut(id) {
             t.0 += rows;
         }
@@ -218,6 +233,14 @@ impl Progress {
             seq,
             key,
         });
+    }
+
+    /// Counts `rows` committed in a table outside its numbered batches (an atomic copy), for
+    /// display only.
+    pub fn count(&self, id: &TableId, rows: u64) {
+        if let Some(t) = self.shown().running.get_mut(id) {
+            t.0 += rows;
+        }
     }
 
     /// Appends the committed position of every table that moved since the last checkpoint,
@@ -291,9 +314,10 @@ mod tests {
         let writer = ProgressWriter::open(dir.path()).unwrap();
         let p = Progress::new(writer, DbType::Mysql).unwrap();
         let id = TableId::new("d", "t");
-        p.begin(&id, Some("id"), 100);
-        p.ack(&id, 1, Some("20".to_string()), 10);
-        p.ack(&id, 2, Some("30".to_string()), 10);
+        let key = |v: &str| Some(vec![v.to_string()]);
+        p.begin(&id, &["id"], 100);
+        p.ack(&id, 1, key("20"), 10);
+        p.ack(&id, 2, key("30"), 10);
         p.checkpoint().await.unwrap();
         let log = dir.path().join("position.log");
         assert_eq!(
@@ -301,11 +325,11 @@ mod tests {
             "",
             "nothing below batch 0 is committed"
         );
-        p.ack(&id, 0, Some("10".to_string()), 10);
+        p.ack(&id, 0, key("10"), 10);
         p.checkpoint().await.unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         assert!(text.contains(r#""value":"30""#), "{text}");
-        p.ack(&id, 4, Some("50".to_string()), 10);
+        p.ack(&id, 4, key("50"), 10);
         p.checkpoint().await.unwrap();
         assert_eq!(
             std::fs::read_to_string(&log).unwrap(),
@@ -316,5 +340,21 @@ mod tests {
         p.finish(&id).await.unwrap();
         let fin = std::fs::read_to_string(dir.path().join("finished.log")).unwrap();
         assert!(fin.contains(r#""tb":"t""#));
+    }
+
+    #[tokio::test]
+    async fn composite_positions_are_written_in_the_order_key_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let writer = ProgressWriter::open(dir.path()).unwrap();
+        let p = Progress::new(writer, DbType::Pg).unwrap();
+        let id = TableId::new("d", "t");
+        p.begin(&id, &["a", "b"], 100);
+        p.ack(&id, 0, Some(vec!["1".into(), "x\"y".into()]), 10);
+        p.checkpoint().await.unwrap();
+        let text = std::fs::read_to_string(dir.path().join("position.log")).unwrap();
+        assert!(
+            text.contains(r#""order_key":{"composite":[["a","1"],["b","x\"y"]]}"#),
+            "{text}"
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod ape_parallel;
 pub mod cols_where;
 pub mod compare;
 pub mod exact;
+pub mod key_shapes;
 pub mod order_key;
 pub mod runner;
 pub mod scenario;

@@ -46,22 +46,9 @@ const NOTES: &[(&str, &str)] = &[
          table by column id alone; the table is copied again from its start",
     ),
     (
-        "composite",
-        "resumer, `orderkey_db`.`composite` has a recorded position (a = \"1\", b = \"x\") but \
-         its key (a, b) has several columns, and dt resumes only tables paged by one column; \
-         the table is copied again from its start",
-    ),
-    (
         "composite_null",
-        "resumer, `orderkey_db`.`composite_null` has a recorded position (a = \"2\", b = NULL) \
-         but no primary or unique key over NOT NULL columns; resuming after a value of a \
-         non-unique column could skip rows holding the same value, so the whole table is \
-         copied again, replacing the target table's rows in one transaction",
-    ),
-    (
-        "keyless_uk",
-        "resumer, `orderkey_db`.`keyless_uk` has a recorded position (u = \"3\") but no primary \
-         or unique key over NOT NULL columns;",
+        "resumer, the position of `orderkey_db`.`composite_null` holds NULL in its key (a, b); \
+         no row can be resumed after a NULL, so the table is copied again from its start",
     ),
     (
         "keyless_dup",
@@ -89,6 +76,30 @@ pub async fn ape_positions(kind: Kind, case: &str) -> Result<()> {
             got == keys,
             "{tb}: target has keys {got:?}, expected {keys:?}"
         );
+    }
+    // The target holds what the interrupted run left: `composite` up to its position (1, x),
+    // `keyless_uk` whole. Resumed after their positions, the run writes the ten composite
+    // rows after (1, x), and the three rows after u = 3 with the two whose u is NULL, which
+    // replace those the target holds in one transaction; both tables then equal the source.
+    for (tb, resumed, end) in [
+        (
+            "composite",
+            r#"tb: composite, cols: ["a", "b"], result: Some(["1", "x"])"#,
+            "task, end `orderkey_db`.`composite`: 10 row(s)",
+        ),
+        (
+            "keyless_uk",
+            r#"tb: keyless_uk, col: u, result: Some("3")"#,
+            "task, end `orderkey_db`.`keyless_uk`: 5 row(s)",
+        ),
+    ] {
+        assert_same(kind, (SCHEMA, tb), (SCHEMA, tb)).await?;
+        for needle in [resumed, end] {
+            ensure!(
+                notes(&case, "INFO", needle).len() == 1,
+                "{tb}: no line containing {needle}"
+            );
+        }
     }
     for (tb, note) in NOTES {
         let rows = assert_same(kind, (SCHEMA, tb), (SCHEMA, tb)).await?;
@@ -144,15 +155,16 @@ pub async fn ape_positions_crash(kind: Kind, case: &str, rows: usize) -> Result<
         "tb: single_pk, col: id, result: Some(\"10000\")",
     );
     ensure!(!resumed.is_empty(), "single_pk never resumed after 10000");
-    for needle in [
-        "`orderkey_crash_db`.`composite` has a recorded position (a = \"4\", b = \"k29954\")",
-        "`orderkey_crash_db`.`keyless` has a recorded position (v = \"100\")",
-    ] {
-        ensure!(
-            !notes(&case, "WARN", needle).is_empty(),
-            "no note containing {needle}"
-        );
-    }
+    let needle = r#"tb: composite, cols: ["a", "b"], result: Some(["4", "k29954"])"#;
+    ensure!(
+        !notes(&case, "INFO", needle).is_empty(),
+        "composite never resumed after (4, k29954)"
+    );
+    let needle = "`orderkey_crash_db`.`keyless` has a recorded position (v = \"100\")";
+    ensure!(
+        !notes(&case, "WARN", needle).is_empty(),
+        "no note containing {needle}"
+    );
     Ok(())
 }
 

@@ -557,3 +557,13 @@ fn bad_input_partition_col_missing() {
 }
 
 const APE: &str = "mysql_to_mysql/snapshot/ape_parallel_test";
+
+#[test]
+fn key_shapes_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::key_shapes::crash(
+        Mysql,
+        "mysql_to_mysql/snapshot/key_shapes_crash_test",
+        70_000,
+    ));
+}

@@ -509,3 +509,13 @@ fn rate_limit_rows_test() {
 }
 
 const APE: &str = "pg_to_pg/snapshot/ape_parallel_test";
+
+#[test]
+fn key_shapes_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::key_shapes::crash(
+        scenario::Kind::Pg,
+        "pg_to_pg/snapshot/key_shapes_crash_test",
+        70_000,
+    ));
+}

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use async_trait::async_trait;
 use bson::{doc, Bson, Document, RawDocumentBuf};
 use dt_common::filter::NameFilter;
-use dt_common::meta::{Row, Value};
+use dt_common::meta::Value;
 use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
@@ -54,9 +54,9 @@ pub(super) fn collection_meta(id: &TableId, estimated_rows: u64) -> TableMeta {
     TableMeta {
         id: id.clone(),
         columns: vec![col("_id"), col("document")],
-        order_col: Some(0),
-        key: KeyKind::Single,
+        key: KeyKind::Paged,
         key_cols: vec![0],
+        null_keys: false,
         estimated_rows,
         key_text: position_text,
     }
@@ -124,8 +124,7 @@ impl MongoExtractor {
             if full || (done && !batcher.is_empty()) {
                 let rows = batcher.take();
                 total += rows.len() as u64;
-                let last_key = rows.last().map(|r: &Row| r[0].clone());
-                if tx.send(Batch { rows, last_key }).await.is_err() {
+                if tx.send(Batch { rows }).await.is_err() {
                     return Ok(None);
                 }
             }
@@ -154,12 +153,15 @@ impl Extractor for MongoExtractor {
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume_value: Option<&str>,
+        resume: Option<&[String]>,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let id = &meta.id;
-        let after: Option<Bson> = resume_value
-            .map(id_from_position)
+        let after: Option<Bson> = resume
+            .map(|texts| match texts {
+                [text] => id_from_position(text),
+                _ => anyhow::bail!("{} value(s) for the one key _id", texts.len()),
+            })
             .transpose()
             .with_context(|| format!("bad resume position of {id}"))?;
         let cond = self.rows.condition(id).map(condition).transpose();

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::catalog::exists;
-use crate::{AtomicMsg, ConnectorError, DbObject, Sinker, TableMeta};
+use crate::{AtomicMsg, Clear, ConnectorError, DbObject, Sinker, TableMeta};
 
 /// The server's code for a write refused by a unique index.
 const DUPLICATE_KEY: i32 = 11000;
@@ -135,7 +135,7 @@ impl Sinker for MongoSinker {
     async fn write_atomic(
         &self,
         meta: &TableMeta,
-        _clear: bool,
+        _clear: Clear,
         _rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64> {
         Err(anyhow!(

@@ -1,14 +1,14 @@
-//! MySQL extractor: lists the selected tables, picks each table's order column, and reads
-//! pages `WHERE k > ? ORDER BY k LIMIT n` in the server's own order (collation for strings,
-//! bytes for binary), starting after the resume value. Tables without an order column are
-//! streamed.
+//! MySQL extractor: lists the selected tables, picks each table's key, and reads pages
+//! `WHERE (key after ?) ORDER BY key LIMIT n` in the server's own order (collation for
+//! strings, bytes for binary), starting after the resumed position; the key may have several
+//! columns. Tables that are not paged, and the rows whose key holds NULL, are streamed.
 
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{ensure, Context, Result};
 use async_trait::async_trait;
 use dt_common::filter::NameFilter;
-use dt_common::meta::Row;
+use dt_common::meta::{Row, Value};
 use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
 use futures::TryStreamExt;
@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use super::catalog::{self, table_name};
 use super::value::{bind, decode_row, orderable, Codec};
 use super::{position, quote};
-use crate::catalog::{describe, where_sql};
+use crate::catalog::{and, describe, where_sql, KeyRange};
 use crate::{
     plan_table, Batch, Batcher, ConnectorError, Extractor, Listing, PageSizer, TableMeta, TablePlan,
 };
@@ -51,32 +51,49 @@ impl MysqlExtractor {
     async fn extract_paged(
         &self,
         meta: &TableMeta,
-        k: usize,
-        resume: Option<&str>,
+        resume: Option<&[String]>,
         tx: &mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let codecs = codecs(meta);
         let (cols, table) = (select_list(meta), table_name(&meta.id));
-        let key = quote(&meta.columns[k].name);
+        let order = meta.order_cols();
+        let keys: Vec<String> = order
+            .iter()
+            .map(|&i| quote(&meta.columns[i].name))
+            .collect();
         let mut pages = PageSizer::new(self.batch_size);
         let mut reader = self.reader(&meta.id).await?;
         let cond = self.rows.condition(&meta.id);
+        let range = KeyRange::paged(meta).predicate(&keys);
         let (first, next) = (
-            where_sql(cond, None),
-            where_sql(cond, Some(&format!("{key} > ?"))),
+            where_sql(cond, range.as_deref()),
+            where_sql(cond, and(range.clone(), Some(after_sql(&keys))).as_deref()),
         );
-        let first = format!("SELECT {cols} FROM {table}{first} ORDER BY {key} LIMIT ?");
-        let next = format!("SELECT {cols} FROM {table}{next} ORDER BY {key} LIMIT ?");
-        let mut last = resume
-            .map(|t| position::decode(t, codecs[k]))
+        let order_by = keys.join(",");
+        let first = format!("SELECT {cols} FROM {table}{first} ORDER BY {order_by} LIMIT ?");
+        let next = format!("SELECT {cols} FROM {table}{next} ORDER BY {order_by} LIMIT ?");
+        let mut last: Option<Vec<Value>> = resume
+            .map(|texts| {
+                ensure!(
+                    texts.len() == order.len(),
+                    "the position has {} value(s) for a key of {} column(s)",
+                    texts.len(),
+                    order.len()
+                );
+                texts
+                    .iter()
+                    .zip(order)
+                    .map(|(t, &i)| position::decode(t, codecs[i]))
+                    .collect()
+            })
             .transpose()
             .with_context(|| format!("bad resume position of {}", meta.id))?;
         let mut total = 0u64;
         loop {
             let n = pages.limit();
             let mut args = MySqlArguments::default();
-            if let Some(v) = &last {
-                bind(&mut args, v)?;
+            if let Some(values) = &last {
+                bind_after(&mut args, values)?;
             }
             args.add(n as u64).map_err(|e| anyhow::anyhow!(e))?;
             let sql = if last.is_some() { &next } else { &first };
@@ -91,16 +108,9 @@ impl MysqlExtractor {
                 .collect::<Result<_>>()?;
             pages.observe(&rows);
             let Some(last_row) = rows.last() else { break };
-            last = Some(last_row[k].clone());
+            last = Some(order.iter().map(|&i| last_row[i].clone()).collect());
             total += rows.len() as u64;
-            let batch = Batch {
-                rows,
-                last_key: last.clone(),
-            };
-            if tx.send(batch).await.is_err() {
-                break;
-            }
-            if !full {
+            if tx.send(Batch { rows }).await.is_err() || !full {
                 break;
             }
         }
@@ -120,13 +130,27 @@ impl MysqlExtractor {
             .with_context(|| format!("cannot start reading source table {id}"))
     }
 
-    async fn extract_stream(&self, meta: &TableMeta, tx: &mpsc::Sender<Batch>) -> Result<u64> {
+    /// Reads the rows of `range` in one statement, in no particular order.
+    async fn extract_stream(
+        &self,
+        meta: &TableMeta,
+        range: KeyRange,
+        tx: &mpsc::Sender<Batch>,
+    ) -> Result<u64> {
         let codecs = codecs(meta);
+        let keys: Vec<String> = meta
+            .key_cols
+            .iter()
+            .map(|&i| quote(&meta.columns[i].name))
+            .collect();
         let sql = format!(
             "SELECT {} FROM {}{}",
             select_list(meta),
             table_name(&meta.id),
-            where_sql(self.rows.condition(&meta.id), None)
+            where_sql(
+                self.rows.condition(&meta.id),
+                range.predicate(&keys).as_deref()
+            )
         );
         // One statement: InnoDB reads it as of one moment by itself.
         let mut stream = sqlx::query(&sql).fetch(&self.pool);
@@ -140,11 +164,7 @@ impl MysqlExtractor {
             if batcher.push(decode_row(&r, &codecs)?) {
                 let rows = batcher.take();
                 total += rows.len() as u64;
-                let batch = Batch {
-                    rows,
-                    last_key: None,
-                };
-                if tx.send(batch).await.is_err() {
+                if tx.send(Batch { rows }).await.is_err() {
                     return Ok(total);
                 }
             }
@@ -152,15 +172,34 @@ impl MysqlExtractor {
         if !batcher.is_empty() {
             let rows = batcher.take();
             total += rows.len() as u64;
-            let _ = tx
-                .send(Batch {
-                    rows,
-                    last_key: None,
-                })
-                .await;
+            let _ = tx.send(Batch { rows }).await;
         }
         Ok(total)
     }
+}
+
+/// The predicate of the rows strictly after a position on the key columns `keys`, in the
+/// server's order: `(a > ?) OR (a = ? AND b > ?) OR …`. MariaDB reads this form as ranges
+/// of the key's index, which it does not do for a row comparison `(a, b) > (?, ?)`.
+fn after_sql(keys: &[String]) -> String {
+    let terms: Vec<String> = (0..keys.len())
+        .map(|i| {
+            let mut parts: Vec<String> = keys[..i].iter().map(|k| format!("{k} = ?")).collect();
+            parts.push(format!("{} > ?", keys[i]));
+            format!("({})", parts.join(" AND "))
+        })
+        .collect();
+    format!("({})", terms.join(" OR "))
+}
+
+/// Binds the values of a position for [`after_sql`].
+fn bind_after(args: &mut MySqlArguments, values: &[Value]) -> Result<()> {
+    for i in 0..values.len() {
+        for v in &values[..=i] {
+            bind(args, v)?;
+        }
+    }
+    Ok(())
 }
 
 /// The codec of each column of `meta`.
@@ -199,12 +238,32 @@ impl Extractor for MysqlExtractor {
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume_value: Option<&str>,
+        resume: Option<&[String]>,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64> {
-        match meta.order_col {
-            Some(k) => self.extract_paged(meta, k, resume_value, &tx).await,
-            None => self.extract_stream(meta, &tx).await,
+        if meta.order_cols().is_empty() {
+            self.extract_stream(meta, KeyRange::All, &tx).await
+        } else {
+            self.extract_paged(meta, resume, &tx).await
         }
+    }
+
+    async fn extract_null_keys(&self, meta: &TableMeta, tx: mpsc::Sender<Batch>) -> Result<u64> {
+        self.extract_stream(meta, KeyRange::Null, &tx).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_after_a_position_in_key_order() {
+        let keys = |ks: &[&str]| ks.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+        assert_eq!(after_sql(&keys(&["a"])), "((a > ?))");
+        assert_eq!(
+            after_sql(&keys(&["a", "b", "c"])),
+            "((a > ?) OR (a = ? AND b > ?) OR (a = ? AND b = ? AND c > ?))"
+        );
     }
 }

@@ -19,7 +19,8 @@ use super::catalog::table_name;
 use super::quote;
 use super::value::bind;
 use crate::catalog::check_target;
-use crate::{next_atomic_rows, AtomicMsg, ConnectorError, KeyKind, Sinker, TableMeta};
+use crate::catalog::KeyRange;
+use crate::{next_atomic_rows, AtomicMsg, Clear, ConnectorError, KeyKind, Sinker, TableMeta};
 
 /// MySQL allows at most this many placeholders in one statement.
 const MAX_PLACEHOLDERS: usize = 65_535;
@@ -250,25 +251,33 @@ impl Sinker for MysqlSinker {
     async fn write_atomic(
         &self,
         meta: &TableMeta,
-        clear: bool,
+        clear: Clear,
         mut rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64> {
-        let (id, _) = self.target(meta);
+        let (id, cols) = self.target(meta);
         let write = |e: sqlx::Error| ConnectorError::write(&id, e);
         let mut conn = self.pool.acquire().await.map_err(write)?;
-        if clear {
-            // In REPEATABLE READ the DELETE below locks every row and the gaps between
-            // them until the commit, so a second task refilling the same table waits and
-            // then empties this one's copy, whatever isolation the server defaults to.
+        let delete = match clear {
+            Clear::Nothing => None,
+            Clear::Table => Some(format!("DELETE FROM {}", table_name(&id))),
+            Clear::NullKeys => {
+                let keys: Vec<String> = meta.key_cols.iter().map(|&i| quote(&cols[i])).collect();
+                let nulls = KeyRange::Null.predicate(&keys).unwrap_or_default();
+                Some(format!("DELETE FROM {} WHERE {nulls}", table_name(&id)))
+            }
+        };
+        if delete.is_some() {
+            // In REPEATABLE READ the DELETE below locks the rows it deletes and the gaps
+            // between them until the commit, so a second task refilling the same table
+            // waits and then deletes this one's copy, whatever isolation the server defaults
+            // to.
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 .await
                 .map_err(write)?;
         }
         let mut tx: Transaction<'_, MySql> = conn.begin().await.map_err(write)?;
-        if clear {
-            tx.execute(format!("DELETE FROM {}", table_name(&id)).as_str())
-                .await
-                .map_err(write)?;
+        if let Some(delete) = delete {
+            tx.execute(delete.as_str()).await.map_err(write)?;
         }
         let mut total = 0u64;
         while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {

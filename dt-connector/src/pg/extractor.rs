@@ -1,6 +1,6 @@
-//! PostgreSQL extractor: tables of the URL's database chosen by the filter, paged by the
-//! order column in the column type's own order (`WHERE k > 'v'::type ORDER BY k`, text keys in
-//! their collation), values read in text form over the simple query protocol.
+//! PostgreSQL extractor: tables of the URL's database chosen by the filter, paged by the key
+//! in its types' own order (`WHERE (a, b) > ('v'::type, 'w'::type) ORDER BY a, b`, text keys
+//! in their collation), values read in text form over the simple query protocol.
 
 use std::sync::Arc;
 
@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use super::catalog::{self, relation, table_name};
 use super::text::{parse_line, take_lines};
 use super::{literal, position, quote};
-use crate::catalog::{describe, where_sql};
+use crate::catalog::{and, describe, where_sql, KeyRange};
 use crate::{
     plan_table, Batch, Batcher, ConnectorError, DbObject, Extractor, Listing, PageSizer,
     SequenceState, TableMeta, TablePlan,
@@ -80,29 +80,49 @@ impl PgExtractor {
     async fn extract_paged(
         &self,
         meta: &TableMeta,
-        k: usize,
-        resume: Option<&str>,
+        resume: Option<&[String]>,
         tx: &mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let (cols, table) = (
             Self::select_list(meta),
             self.source_relation(&meta.id).await?,
         );
-        let key = quote(&meta.columns[k].name);
-        let key_type = &meta.columns[k].type_name;
+        let order = meta.order_cols();
+        let keys: Vec<String> = order
+            .iter()
+            .map(|&i| quote(&meta.columns[i].name))
+            .collect();
+        if let Some(texts) = resume {
+            anyhow::ensure!(
+                texts.len() == order.len(),
+                "bad resume position of {}: {} value(s) for a key of {} column(s)",
+                meta.id,
+                texts.len(),
+                order.len()
+            );
+        }
         let mut pages = PageSizer::new(self.batch_size);
-        let mut last: Option<String> = resume.map(str::to_string);
+        let mut last: Option<Vec<String>> = resume.map(<[String]>::to_vec);
         let mut total = 0u64;
         let cond = self.rows.condition(&meta.id);
+        let range = KeyRange::paged(meta).predicate(&keys);
+        let order_by = keys.join(",");
         loop {
             let n = pages.limit();
-            let after = last
-                .as_ref()
-                .map(|v| format!("{key} > {}", position::decode(v, key_type)));
-            let filter = where_sql(cond, after.as_deref());
-            let select = format!("SELECT {cols} FROM {table}{filter} ORDER BY {key} LIMIT {n}");
+            // A row comparison, which a btree index over the key reads as one range.
+            let after = last.as_ref().map(|texts| {
+                let values: Vec<String> = texts
+                    .iter()
+                    .zip(order)
+                    .map(|(t, &i)| position::decode(t, &meta.columns[i].type_name))
+                    .collect();
+                format!("({order_by}) > ({})", values.join(","))
+            });
+            let filter = where_sql(cond, and(range.clone(), after).as_deref());
+            let select =
+                format!("SELECT {cols} FROM {table}{filter} ORDER BY {order_by} LIMIT {n}");
             let mut rows = Vec::with_capacity(n);
-            self.copy_out(&select, Some(k), |row| {
+            self.copy_out(&select, order, |row| {
                 rows.push(row);
                 Ok(())
             })
@@ -111,31 +131,39 @@ impl PgExtractor {
             let full = rows.len() == n;
             pages.observe(&rows);
             let Some(last_row) = rows.last() else { break };
-            let last_key = last_row[k].clone();
-            last = position::encode(&last_key);
+            last = order
+                .iter()
+                .map(|&i| position::encode(&last_row[i]))
+                .collect();
             total += rows.len() as u64;
-            if tx
-                .send(Batch {
-                    rows,
-                    last_key: Some(last_key),
-                })
-                .await
-                .is_err()
-                || !full
-            {
+            if tx.send(Batch { rows }).await.is_err() || !full {
                 break;
             }
         }
         Ok(total)
     }
 
-    async fn extract_stream(&self, meta: &TableMeta, tx: &mpsc::Sender<Batch>) -> Result<u64> {
+    /// Reads the rows of `range` in one statement, in no particular order.
+    async fn extract_stream(
+        &self,
+        meta: &TableMeta,
+        range: KeyRange,
+        tx: &mpsc::Sender<Batch>,
+    ) -> Result<u64> {
         let ctx = || format!("cannot read source table {}", meta.id);
+        let keys: Vec<String> = meta
+            .key_cols
+            .iter()
+            .map(|&i| quote(&meta.columns[i].name))
+            .collect();
         let select = format!(
             "SELECT {} FROM {}{}",
             Self::select_list(meta),
             self.source_relation(&meta.id).await?,
-            where_sql(self.rows.condition(&meta.id), None)
+            where_sql(
+                self.rows.condition(&meta.id),
+                range.predicate(&keys).as_deref()
+            )
         );
         let mut reader = self.reader().await.with_context(ctx)?;
         let mut stream = reader
@@ -151,7 +179,7 @@ impl PgExtractor {
             if let Some(chunk) = chunk {
                 buf.extend_from_slice(&chunk);
                 take_lines(&mut buf, |line| {
-                    if batcher.push(parse_line(line, None)?) {
+                    if batcher.push(parse_line(line, &[])?) {
                         full.push(batcher.take());
                     }
                     Ok(())
@@ -160,16 +188,9 @@ impl PgExtractor {
             if done && !batcher.is_empty() {
                 full.push(batcher.take());
             }
-            for batch in full.drain(..) {
-                total += batch.len() as u64;
-                if tx
-                    .send(Batch {
-                        rows: batch,
-                        last_key: None,
-                    })
-                    .await
-                    .is_err()
-                {
+            for rows in full.drain(..) {
+                total += rows.len() as u64;
+                if tx.send(Batch { rows }).await.is_err() {
                     return Ok(total);
                 }
             }
@@ -190,7 +211,7 @@ impl PgExtractor {
     async fn copy_out(
         &self,
         select: &str,
-        key: Option<usize>,
+        keys: &[usize],
         mut each: impl FnMut(Row) -> Result<()>,
     ) -> Result<()> {
         let mut reader = self.reader().await?;
@@ -200,7 +221,7 @@ impl PgExtractor {
         let mut buf = Vec::new();
         while let Some(chunk) = stream.try_next().await? {
             buf.extend_from_slice(&chunk);
-            take_lines(&mut buf, |line| each(parse_line(line, key)?))?;
+            take_lines(&mut buf, |line| each(parse_line(line, keys)?))?;
         }
         if !buf.is_empty() {
             anyhow::bail!("COPY output ended inside a line");
@@ -245,13 +266,18 @@ impl Extractor for PgExtractor {
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume_value: Option<&str>,
+        resume: Option<&[String]>,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64> {
-        match meta.order_col {
-            Some(k) => self.extract_paged(meta, k, resume_value, &tx).await,
-            None => self.extract_stream(meta, &tx).await,
+        if meta.order_cols().is_empty() {
+            self.extract_stream(meta, KeyRange::All, &tx).await
+        } else {
+            self.extract_paged(meta, resume, &tx).await
         }
+    }
+
+    async fn extract_null_keys(&self, meta: &TableMeta, tx: mpsc::Sender<Batch>) -> Result<u64> {
+        self.extract_stream(meta, KeyRange::Null, &tx).await
     }
 
     /// A sequence is taken when the column it feeds belongs to a selected table, or, when it

@@ -19,7 +19,10 @@ use super::catalog::{regclass, relation, serial_sequence, table_name};
 use super::quote;
 use super::text::push_row;
 use crate::catalog::check_target;
-use crate::{next_atomic_rows, AtomicMsg, ConnectorError, DbObject, KeyKind, Sinker, TableMeta};
+use crate::catalog::KeyRange;
+use crate::{
+    next_atomic_rows, AtomicMsg, Clear, ConnectorError, DbObject, KeyKind, Sinker, TableMeta,
+};
 
 pub struct PgSinker {
     pool: PgPool,
@@ -192,7 +195,7 @@ impl PgSinker {
                         .await
                         .with_context(ctx)?;
                 }
-                KeyKind::Single | KeyKind::Composite => {
+                KeyKind::Paged | KeyKind::Unpaged => {
                     // Fast path: a plain COPY, which is all or nothing. If any row is
                     // already there (re-sent after an interruption) it fails with a unique
                     // violation and the chunk goes through the upsert instead.
@@ -216,14 +219,14 @@ impl PgSinker {
     async fn write_all_atomic(
         &self,
         meta: &TableMeta,
-        clear: bool,
+        clear: Clear,
         mut rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64> {
         let t = self.target(meta);
         let ctx = || format!("cannot write to target table {}", t.id);
         let mut conn = self.pool.acquire().await.with_context(ctx)?;
         let mut tx = conn.begin().await.with_context(ctx)?;
-        if clear {
+        if clear != Clear::Nothing {
             // The relation as the extractor reads it: a partitioned table with its
             // partitions, an inheritance parent without its children. The lock keeps a
             // second task from filling the table at the same time (it waits, then empties
@@ -238,9 +241,15 @@ impl PgSinker {
             tx.execute(format!("LOCK TABLE {rel} IN EXCLUSIVE MODE").as_str())
                 .await
                 .with_context(ctx)?;
-            tx.execute(format!("DELETE FROM {rel}").as_str())
-                .await
-                .with_context(ctx)?;
+            let keys: Vec<String> = meta.key_cols.iter().map(|&i| t.cols[i].clone()).collect();
+            let delete = match clear {
+                Clear::NullKeys => format!(
+                    "DELETE FROM {rel} WHERE {}",
+                    KeyRange::Null.predicate(&keys).unwrap_or_default()
+                ),
+                _ => format!("DELETE FROM {rel}"),
+            };
+            tx.execute(delete.as_str()).await.with_context(ctx)?;
         }
         let mut total = 0u64;
         while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
@@ -304,7 +313,7 @@ impl Sinker for PgSinker {
     async fn write_atomic(
         &self,
         meta: &TableMeta,
-        clear: bool,
+        clear: Clear,
         rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64> {
         self.write_all_atomic(meta, clear, rx)

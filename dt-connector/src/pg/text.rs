@@ -38,14 +38,15 @@ fn escape(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// Parses one COPY text line (without its newline); field `key` is unescaped into text.
-pub fn parse_line(line: &[u8], key: Option<usize>) -> anyhow::Result<Row> {
+/// Parses one COPY text line (without its newline); the fields `keys` are unescaped into
+/// text.
+pub fn parse_line(line: &[u8], keys: &[usize]) -> anyhow::Result<Row> {
     line.split(|&b| b == b'\t')
         .enumerate()
         .map(|(i, field)| {
             Ok(if field == b"\\N" {
                 Value::Null
-            } else if Some(i) == key {
+            } else if keys.contains(&i) {
                 Value::Text(String::from_utf8(unescape(field))?)
             } else {
                 Value::Bytes(field.to_vec())
@@ -96,7 +97,7 @@ mod tests {
 
     #[test]
     fn parses_copy_lines_keeping_fields_escaped() {
-        let row = parse_line(b"a\\tb\t\\N\t7\\\\x", Some(0)).unwrap();
+        let row = parse_line(b"a\\tb\t\\N\t7\\\\x", &[0]).unwrap();
         assert_eq!(
             row,
             vec![

@@ -14,8 +14,8 @@ use dt_common::config::TaskConfig;
 use dt_common::meta::{Row, Value};
 use dt_common::{Resumer, TableId};
 use dt_connector::{
-    plan_table, AtomicMsg, Batch, ColumnMeta, Extractor, KeyKind, Listing, Sinker, TableMeta,
-    TablePlan,
+    plan_table, AtomicMsg, Batch, Clear, ColumnMeta, Extractor, KeyKind, Listing, Sinker,
+    TableMeta, TablePlan,
 };
 use dt_resumer::position::parse_line;
 use dt_resumer::{OrderKey, Position};
@@ -43,9 +43,9 @@ fn table(tb: &str, n: i64, key: KeyKind) -> Table {
         meta: TableMeta {
             id: TableId::new("fake_db", tb),
             columns: vec![col("id", "bigint"), col("v", "text")],
-            order_col: keyed.then_some(0),
             key,
             key_cols: if keyed { vec![0] } else { vec![] },
+            null_keys: false,
             estimated_rows: n as u64,
             key_text,
         },
@@ -57,7 +57,7 @@ fn table(tb: &str, n: i64, key: KeyKind) -> Table {
 
 /// A table with a single-column key, copied by parallel writers with positions.
 pub fn keyed(tb: &str, n: i64) -> Table {
-    table(tb, n, KeyKind::Single)
+    table(tb, n, KeyKind::Paged)
 }
 
 /// A table without a usable key, copied in one target transaction.
@@ -175,16 +175,17 @@ impl Extractor for FakeExtractor {
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume_value: Option<&str>,
+        resume: Option<&[String]>,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let id = &meta.id;
-        let resume = resume_value.map(|v| v.parse::<i64>()).transpose()?;
+        let resume_value = resume.map(|values| values.join(","));
+        let resume = resume_value.as_deref().map(str::parse::<i64>).transpose()?;
         self.world
             .extracts
             .lock()
             .unwrap()
-            .push((id.clone(), resume_value.map(str::to_string)));
+            .push((id.clone(), resume_value));
         let rows: Vec<Row> = (self.world.table(id).rows.iter())
             .filter(|r| resume.is_none_or(|after| key(r) > after))
             .cloned()
@@ -195,12 +196,8 @@ impl Extractor for FakeExtractor {
             if fails_after == Some(&n) {
                 bail!("source read of {id} fails after {n} batch(es)");
             }
-            let last_key = meta
-                .order_col
-                .map(|_| Value::I64(key(&batch[batch.len() - 1])));
             let batch = Batch {
                 rows: batch.to_vec(),
-                last_key,
             };
             sent += batch.rows.len() as u64;
             tx.send(batch).await?;
@@ -241,7 +238,7 @@ impl Sinker for FakeSinker {
     async fn write_atomic(
         &self,
         meta: &TableMeta,
-        clear: bool,
+        clear: Clear,
         mut rx: mpsc::Receiver<AtomicMsg>,
     ) -> Result<u64> {
         let id = &meta.id;
@@ -265,7 +262,7 @@ impl Sinker for FakeSinker {
         }
         let mut target = self.world.target.lock().unwrap();
         let table = target.entry(id.clone()).or_default();
-        if clear {
+        if clear == Clear::Table {
             table.clear();
         }
         table.extend(pending.into_iter().map(|r| (key(&r), r)));

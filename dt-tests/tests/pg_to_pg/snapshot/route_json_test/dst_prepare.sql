@@ -22,3 +22,13 @@ CREATE TABLE dst_route_json_3.dst_one_pk (dst_f_0 INT, dst_f_1 VARCHAR(40), PRIM
 -- db_map and col_map
 CREATE TABLE dst_route_json_3.keyless (f_0 INT, dst_f_1 VARCHAR(40));
 CREATE TABLE dst_route_json_3.other (f_0 INT NOT NULL, dst_f_1 VARCHAR(40), f_2 INT NOT NULL, PRIMARY KEY (f_0, f_2));
+-- A slow target: one row in a hundred takes 2 ms to write, so that kills land mid-copy.
+CREATE FUNCTION dst_route_json_1.slow_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF (to_jsonb(NEW)->>TG_ARGV[0])::int % 100 = 0 THEN
+    PERFORM pg_sleep(0.002);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER slow_one_pk BEFORE INSERT ON dst_route_json_1.one_pk FOR EACH ROW EXECUTE FUNCTION dst_route_json_1.slow_row('f_0');
+CREATE TRIGGER slow_one_pk BEFORE INSERT ON dst_route_json_3.dst_one_pk FOR EACH ROW EXECUTE FUNCTION dst_route_json_1.slow_row('dst_f_0');

@@ -1,0 +1,20 @@
+DROP SCHEMA IF EXISTS keyshape_db CASCADE;
+CREATE SCHEMA keyshape_db;
+CREATE TABLE keyshape_db.composite (a INT NOT NULL, b TEXT COLLATE "en-x-icu" NOT NULL, v TEXT, PRIMARY KEY (a, b));
+CREATE TABLE keyshape_db.nullable_uk (u INT UNIQUE, v TEXT);
+CREATE TABLE keyshape_db.nullable_pair (p INT, q VARCHAR(20), v INT, UNIQUE (p, q));
+-- A slow target: some rows take 2 ms to write, so that kills land in the middle of tables.
+CREATE FUNCTION keyshape_db.slow_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb := to_jsonb(NEW);
+BEGIN
+  IF (TG_TABLE_NAME = 'composite' AND (r->>'a')::int % 7 = 0 AND length(r->>'b') % 2 = 0)
+     OR (TG_TABLE_NAME = 'nullable_uk' AND (r->>'u')::int % 40 = 0)
+     OR (TG_TABLE_NAME = 'nullable_pair' AND (r->>'v')::int % 40 = 0) THEN
+    PERFORM pg_sleep(0.002);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER slow_composite BEFORE INSERT ON keyshape_db.composite FOR EACH ROW EXECUTE FUNCTION keyshape_db.slow_row();
+CREATE TRIGGER slow_nullable_uk BEFORE INSERT ON keyshape_db.nullable_uk FOR EACH ROW EXECUTE FUNCTION keyshape_db.slow_row();
+CREATE TRIGGER slow_nullable_pair BEFORE INSERT ON keyshape_db.nullable_pair FOR EACH ROW EXECUTE FUNCTION keyshape_db.slow_row();
