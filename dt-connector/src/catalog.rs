@@ -2,6 +2,9 @@
 //! same way: how a source table is described, and whether a target table can take its rows.
 //! Each database answers the questions in its own `catalog.rs`; the checks are written once.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use dt_common::meta::Value;
 use dt_common::router::Router;
@@ -19,11 +22,104 @@ pub(crate) trait Catalog: Sync {
     async fn unique_keys(&self, id: &TableId) -> Result<Vec<(bool, Vec<String>)>, ConnectorError>;
     /// The server's estimate of the table's row count, for progress display.
     async fn estimated_rows(&self, id: &TableId) -> Result<u64, ConnectorError>;
+    /// What the catalog says of every table of `schema` at once, in a few queries; `None`
+    /// where the server is asked table by table.
+    async fn schema(&self, _schema: &str) -> Result<Option<SchemaCatalog>, ConnectorError> {
+        Ok(None)
+    }
     /// How a name is quoted in messages (a backtick, a double quote).
     fn quote_char(&self) -> char;
     /// What becomes of rows written again when the target has no unique key over the key
     /// columns, completing "rows written again after an interruption …".
     fn unkeyed_rewrite(&self) -> &'static str;
+}
+
+/// The catalog of every table of one schema, by table name.
+#[derive(Debug, Default)]
+pub(crate) struct SchemaCatalog {
+    pub columns: HashMap<String, Vec<ColumnMeta>>,
+    pub keys: HashMap<String, Vec<(bool, Vec<String>)>>,
+    pub estimates: HashMap<String, u64>,
+}
+
+/// A catalog that reads each schema in bulk the first time one of its tables is asked about
+/// and answers from that, so thousands of tables cost a few queries instead of three each.
+/// A table the bulk read did not see (created since, or named in another letter case) is
+/// asked about on its own.
+pub(crate) struct Cached<C> {
+    inner: C,
+    schemas: tokio::sync::Mutex<HashMap<String, Option<Arc<SchemaCatalog>>>>,
+}
+
+impl<C: Catalog> Cached<C> {
+    pub fn new(inner: C) -> Self {
+        Cached {
+            inner,
+            schemas: Default::default(),
+        }
+    }
+
+    /// The bulk catalog of `id`'s schema, when it holds the table.
+    async fn of(&self, id: &TableId) -> Result<Option<Arc<SchemaCatalog>>, ConnectorError> {
+        let mut schemas = self.schemas.lock().await;
+        let bulk = match schemas.get(&id.schema) {
+            Some(bulk) => bulk.clone(),
+            None => {
+                let bulk = self.inner.schema(&id.schema).await?.map(Arc::new);
+                schemas.insert(id.schema.clone(), bulk.clone());
+                bulk
+            }
+        };
+        Ok(bulk.filter(|b| b.columns.contains_key(&id.tb)))
+    }
+}
+
+#[async_trait]
+impl<C: Catalog + Send> Catalog for Cached<C> {
+    async fn columns(&self, id: &TableId) -> Result<Vec<ColumnMeta>, ConnectorError> {
+        match self.of(id).await? {
+            Some(bulk) => Ok(bulk.columns[&id.tb].clone()),
+            None => self.inner.columns(id).await,
+        }
+    }
+
+    async fn unique_keys(&self, id: &TableId) -> Result<Vec<(bool, Vec<String>)>, ConnectorError> {
+        match self.of(id).await? {
+            Some(bulk) => Ok(bulk.keys.get(&id.tb).cloned().unwrap_or_default()),
+            None => self.inner.unique_keys(id).await,
+        }
+    }
+
+    async fn estimated_rows(&self, id: &TableId) -> Result<u64, ConnectorError> {
+        match self.of(id).await? {
+            Some(bulk) => Ok(bulk.estimates.get(&id.tb).copied().unwrap_or(0)),
+            None => self.inner.estimated_rows(id).await,
+        }
+    }
+
+    fn quote_char(&self) -> char {
+        self.inner.quote_char()
+    }
+
+    fn unkeyed_rewrite(&self) -> &'static str {
+        self.inner.unkeyed_rewrite()
+    }
+}
+
+/// Groups (key name, column) pairs ordered by key name, then column position, into keys,
+/// the primary key (named `primary`) first.
+pub(crate) fn group_keys(pairs: Vec<(String, String)>, primary: &str) -> Vec<(bool, Vec<String>)> {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for (index, col) in pairs {
+        match keys.last_mut() {
+            Some((name, cols)) if *name == index => cols.push(col),
+            _ => keys.push((index, vec![col])),
+        }
+    }
+    let mut keys: Vec<(bool, Vec<String>)> =
+        keys.into_iter().map(|(n, c)| (n == primary, c)).collect();
+    keys.sort_by_key(|(is_primary, _)| !is_primary);
+    keys
 }
 
 /// Describes source table `id`: its columns and the key chosen by [`choose_key`], with
@@ -254,6 +350,76 @@ mod tests {
         fn unkeyed_rewrite(&self) -> &'static str {
             "would be lost"
         }
+    }
+
+    /// The same table read in bulk, counting the per-table questions that reach it.
+    #[derive(Default)]
+    struct Bulk(
+        std::sync::atomic::AtomicUsize,
+        std::sync::atomic::AtomicUsize,
+    );
+
+    #[async_trait]
+    impl Catalog for Bulk {
+        async fn columns(&self, id: &TableId) -> Result<Vec<ColumnMeta>, ConnectorError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Fake.columns(id).await
+        }
+        async fn unique_keys(
+            &self,
+            id: &TableId,
+        ) -> Result<Vec<(bool, Vec<String>)>, ConnectorError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Fake.unique_keys(id).await
+        }
+        async fn estimated_rows(&self, id: &TableId) -> Result<u64, ConnectorError> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Fake.estimated_rows(id).await
+        }
+        async fn schema(&self, schema: &str) -> Result<Option<SchemaCatalog>, ConnectorError> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let id = TableId::new(schema, "t");
+            let mut bulk = SchemaCatalog::default();
+            bulk.columns.insert("t".into(), Fake.columns(&id).await?);
+            bulk.keys.insert("t".into(), Fake.unique_keys(&id).await?);
+            bulk.estimates.insert("t".into(), 7);
+            Ok(Some(bulk))
+        }
+        fn quote_char(&self) -> char {
+            '"'
+        }
+        fn unkeyed_rewrite(&self) -> &'static str {
+            "would be lost"
+        }
+    }
+
+    #[tokio::test]
+    async fn a_schema_is_read_once_and_unknown_tables_on_their_own() {
+        let cached = Cached::new(Bulk::default());
+        let direct = describe(&Fake, &TableId::new("s", "t"), &[], |_| true, |_| None)
+            .await
+            .unwrap();
+        for _ in 0..3 {
+            let meta = describe(&cached, &TableId::new("s", "t"), &[], |_| true, |_| None)
+                .await
+                .unwrap();
+            assert_eq!(
+                (meta.columns, meta.key_cols, meta.estimated_rows),
+                (direct.columns.clone(), direct.key_cols.clone(), 7)
+            );
+        }
+        let calls = |c: &Cached<Bulk>| {
+            use std::sync::atomic::Ordering::SeqCst;
+            (c.inner.0.load(SeqCst), c.inner.1.load(SeqCst))
+        };
+        assert_eq!(calls(&cached), (0, 1), "one bulk read, no per-table query");
+        let gone = describe(&cached, &TableId::new("s", "gone"), &[], |_| true, |_| None).await;
+        assert!(matches!(gone, Err(ConnectorError::MissingTable { .. })));
+        assert_eq!(
+            calls(&cached),
+            (1, 1),
+            "a table the bulk read lacks is asked about"
+        );
     }
 
     fn router(tb_map: &str, col_map: &str) -> Router {

@@ -1,13 +1,15 @@
 //! MySQL catalog: what `information_schema` says of tables, columns and unique keys, for the
 //! extractor, the sinker and the verifier alike.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use dt_common::TableId;
 use sqlx::mysql::MySqlPool;
 use sqlx::Row as _;
 
 use super::quote;
-use crate::catalog::Catalog;
+use crate::catalog::{group_keys, Catalog, SchemaCatalog};
 use crate::{CatalogEntry, ColumnMeta, ConnectorError};
 
 const SYSTEM_SCHEMAS: &str = "'mysql','information_schema','performance_schema','sys'";
@@ -102,17 +104,7 @@ impl Catalog for MySqlPool {
                     .collect()
             })
             .map_err(|e| ConnectorError::read(format!("the keys of {id}"), e))?;
-        let mut keys: Vec<(String, Vec<String>)> = Vec::new();
-        for (index, col) in pairs {
-            match keys.last_mut() {
-                Some((name, cols)) if *name == index => cols.push(col),
-                _ => keys.push((index, vec![col])),
-            }
-        }
-        let mut keys: Vec<(bool, Vec<String>)> =
-            keys.into_iter().map(|(n, c)| (n == "PRIMARY", c)).collect();
-        keys.sort_by_key(|(primary, _)| !primary);
-        Ok(keys)
+        Ok(group_keys(pairs, "PRIMARY"))
     }
 
     async fn estimated_rows(&self, id: &TableId) -> Result<u64, ConnectorError> {
@@ -125,6 +117,69 @@ impl Catalog for MySqlPool {
         .await
         .map_err(|e| ConnectorError::read(format!("the row estimate of {id}"), e))?;
         Ok(estimate.flatten().unwrap_or(0))
+    }
+
+    async fn schema(&self, schema: &str) -> Result<Option<SchemaCatalog>, ConnectorError> {
+        let read = |e| ConnectorError::read(format!("the catalog of `{schema}`"), e);
+        let mut out = SchemaCatalog::default();
+        let rows = sqlx::query(
+            "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = ? AND EXTRA NOT LIKE '%VIRTUAL GENERATED%' AND EXTRA NOT LIKE '%STORED GENERATED%' \
+             ORDER BY TABLE_NAME, ORDINAL_POSITION",
+        )
+        .bind(schema)
+        .fetch_all(self)
+        .await
+        .map_err(read)?;
+        for r in &rows {
+            let column = ColumnMeta {
+                name: r.try_get_unchecked::<String, _>(1).map_err(read)?,
+                type_name: r.try_get_unchecked::<String, _>(2).map_err(read)?,
+                nullable: r.try_get_unchecked::<String, _>(3).map_err(read)? == "YES",
+            };
+            let tb: String = r.try_get_unchecked(0).map_err(read)?;
+            out.columns.entry(tb).or_default().push(column);
+        }
+        // As in `unique_keys`, without the ROW END column of system-versioned tables.
+        let rows = sqlx::query(
+            "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 0 \
+             AND (TABLE_NAME, COLUMN_NAME) NOT IN (SELECT TABLE_NAME, COLUMN_NAME \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND GENERATION_EXPRESSION = 'ROW END') \
+             ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+        )
+        .bind(schema)
+        .bind(schema)
+        .fetch_all(self)
+        .await
+        .map_err(read)?;
+        let mut pairs: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        for r in &rows {
+            let tb: String = r.try_get_unchecked(0).map_err(read)?;
+            let pair = (
+                r.try_get_unchecked(1).map_err(read)?,
+                r.try_get_unchecked(2).map_err(read)?,
+            );
+            pairs.entry(tb).or_default().push(pair);
+        }
+        out.keys = pairs
+            .into_iter()
+            .map(|(tb, pairs)| (tb, group_keys(pairs, "PRIMARY")))
+            .collect();
+        let rows = sqlx::query(
+            "SELECT TABLE_NAME, CAST(TABLE_ROWS AS UNSIGNED) FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = ?",
+        )
+        .bind(schema)
+        .fetch_all(self)
+        .await
+        .map_err(read)?;
+        for r in &rows {
+            let tb: String = r.try_get_unchecked(0).map_err(read)?;
+            let n: Option<u64> = r.try_get_unchecked(1).map_err(read)?;
+            out.estimates.insert(tb, n.unwrap_or(0));
+        }
+        Ok(Some(out))
     }
 
     fn quote_char(&self) -> char {

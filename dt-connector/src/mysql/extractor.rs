@@ -19,13 +19,14 @@ use tokio::sync::mpsc;
 use super::catalog::{self, table_name};
 use super::value::{bind, decode_row, orderable, Codec};
 use super::{position, quote};
-use crate::catalog::{and, describe, where_sql, KeyRange};
+use crate::catalog::{and, describe, where_sql, Cached, KeyRange};
 use crate::{
     plan_table, Batch, Batcher, ConnectorError, Extractor, Listing, PageSizer, TableMeta, TablePlan,
 };
 
 pub struct MysqlExtractor {
     pool: MySqlPool,
+    catalog: Cached<MySqlPool>,
     filter: NameFilter,
     rows: RowFilter,
     resumer: Arc<dyn Resumer>,
@@ -40,6 +41,7 @@ impl MysqlExtractor {
         batch_size: usize,
     ) -> Self {
         MysqlExtractor {
+            catalog: Cached::new(pool.clone()),
             pool,
             filter,
             rows,
@@ -226,7 +228,7 @@ impl Extractor for MysqlExtractor {
 
     async fn plan(&self, id: &TableId) -> Result<TablePlan> {
         let describe = describe(
-            &self.pool,
+            &self.catalog,
             id,
             self.rows.ignored(id),
             |c| orderable(&c.type_name),

@@ -18,8 +18,7 @@ use tokio::sync::mpsc;
 use super::catalog::table_name;
 use super::quote;
 use super::value::bind;
-use crate::catalog::check_target;
-use crate::catalog::KeyRange;
+use crate::catalog::{check_target, Cached, KeyRange};
 use crate::{next_atomic_rows, AtomicMsg, Clear, ConnectorError, KeyKind, Sinker, TableMeta};
 
 /// MySQL allows at most this many placeholders in one statement.
@@ -28,6 +27,7 @@ const RETRIES: u32 = 5;
 
 pub struct MysqlSinker {
     pool: MySqlPool,
+    catalog: Cached<MySqlPool>,
     router: Router,
     batch_size: usize,
     /// The most bytes of values one statement may carry: the target's max_allowed_packet
@@ -45,6 +45,7 @@ impl MysqlSinker {
         conflict: ConflictMode,
     ) -> Self {
         MysqlSinker {
+            catalog: Cached::new(pool.clone()),
             pool,
             router,
             batch_size,
@@ -238,7 +239,7 @@ impl MysqlSinker {
 #[async_trait]
 impl Sinker for MysqlSinker {
     async fn prepare(&self, meta: &TableMeta) -> Result<()> {
-        Ok(check_target(&self.pool, &self.router, meta).await?)
+        Ok(check_target(&self.catalog, &self.router, meta).await?)
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {

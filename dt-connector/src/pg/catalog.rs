@@ -7,7 +7,7 @@ use sqlx::postgres::{PgPool, PgRow, Postgres};
 use sqlx::{Executor, Row as _};
 
 use super::quote;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, SchemaCatalog};
 use crate::{CatalogEntry, ColumnMeta, ConnectorError};
 
 /// `"schema"."table"`
@@ -176,6 +176,69 @@ impl Catalog for PgPool {
                 .await
                 .map_err(|e| ConnectorError::read(format!("the row estimate of {id}"), e))?;
         Ok(estimate.unwrap_or(0.0).max(0.0) as u64)
+    }
+
+    async fn schema(&self, schema: &str) -> Result<Option<SchemaCatalog>, ConnectorError> {
+        let read = |e| ConnectorError::read(format!("the catalog of \"{schema}\""), e);
+        let mut out = SchemaCatalog::default();
+        // The relations `to_regclass` finds by name that have columns: tables, partitioned
+        // and foreign tables, views and materialized views.
+        let rows = sqlx::query(
+            "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), \
+             NOT a.attnotnull FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = c.oid \
+             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'f', 'v', 'm') AND a.attnum > 0 \
+             AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY c.relname, a.attnum",
+        )
+        .bind(schema)
+        .fetch_all(self)
+        .await
+        .map_err(read)?;
+        for r in &rows {
+            let column = ColumnMeta {
+                name: r.try_get(1).map_err(read)?,
+                type_name: r.try_get(2).map_err(read)?,
+                nullable: r.try_get(3).map_err(read)?,
+            };
+            let tb: String = r.try_get(0).map_err(read)?;
+            out.columns.entry(tb).or_default().push(column);
+        }
+        // As in `unique_keys`.
+        let rows = sqlx::query(
+            "SELECT c.relname::text, i.indisprimary, array_agg(a.attname::text ORDER BY k.ord) \
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
+             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+             WHERE n.nspname = $1 AND i.indisunique AND i.indisvalid AND i.indimmediate \
+             AND k.ord <= i.indnkeyatts AND i.indpred IS NULL AND i.indexprs IS NULL \
+             GROUP BY c.relname, i.indexrelid, i.indisprimary \
+             ORDER BY c.relname, i.indisprimary DESC, i.indexrelid",
+        )
+        .bind(schema)
+        .fetch_all(self)
+        .await
+        .map_err(read)?;
+        for r in &rows {
+            let tb: String = r.try_get(0).map_err(read)?;
+            let key = (r.try_get(1).map_err(read)?, r.try_get(2).map_err(read)?);
+            out.keys.entry(tb).or_default().push(key);
+        }
+        let rows = sqlx::query(
+            "SELECT c.relname::text, c.reltuples FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'f', 'v', 'm')",
+        )
+        .bind(schema)
+        .fetch_all(self)
+        .await
+        .map_err(read)?;
+        for r in &rows {
+            let tb: String = r.try_get(0).map_err(read)?;
+            let n: f32 = r.try_get(1).map_err(read)?;
+            out.estimates.insert(tb, n.max(0.0) as u64);
+        }
+        Ok(Some(out))
     }
 
     fn quote_char(&self) -> char {

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use super::catalog::{self, relation, table_name};
 use super::text::{parse_line, take_lines};
 use super::{literal, position, quote};
-use crate::catalog::{and, describe, where_sql, KeyRange};
+use crate::catalog::{and, describe, where_sql, Cached, KeyRange};
 use crate::{
     plan_table, Batch, Batcher, ConnectorError, DbObject, Extractor, Listing, PageSizer,
     SequenceState, TableMeta, TablePlan,
@@ -26,6 +26,7 @@ use crate::{
 
 pub struct PgExtractor {
     pool: PgPool,
+    catalog: Cached<PgPool>,
     filter: NameFilter,
     rows: RowFilter,
     resumer: Arc<dyn Resumer>,
@@ -49,6 +50,7 @@ impl PgExtractor {
             None => (None, None),
         };
         PgExtractor {
+            catalog: Cached::new(pool.clone()),
             pool,
             filter,
             rows,
@@ -259,7 +261,7 @@ impl Extractor for PgExtractor {
         // A unique index implies a btree order, and the literal is cast to the column's type,
         // so `>` and ORDER BY agree for every key type.
         let ignored = self.rows.ignored(id);
-        let describe = describe(&self.pool, id, ignored, |_| true, position::encode);
+        let describe = describe(&self.catalog, id, ignored, |_| true, position::encode);
         plan_table(self.resumer.as_ref(), id, async { Ok(describe.await?) }).await
     }
 

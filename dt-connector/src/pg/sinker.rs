@@ -18,14 +18,14 @@ use tracing::{info, warn};
 use super::catalog::{regclass, relation, serial_sequence, table_name};
 use super::quote;
 use super::text::push_row;
-use crate::catalog::check_target;
-use crate::catalog::KeyRange;
+use crate::catalog::{check_target, Cached, KeyRange};
 use crate::{
     next_atomic_rows, AtomicMsg, Clear, ConnectorError, DbObject, KeyKind, Sinker, TableMeta,
 };
 
 pub struct PgSinker {
     pool: PgPool,
+    catalog: Cached<PgPool>,
     router: Router,
     batch_size: usize,
     conflict: ConflictMode,
@@ -40,6 +40,7 @@ struct Target {
 impl PgSinker {
     pub fn new(pool: PgPool, router: Router, batch_size: usize, conflict: ConflictMode) -> Self {
         PgSinker {
+            catalog: Cached::new(pool.clone()),
             pool,
             router,
             batch_size,
@@ -301,7 +302,7 @@ fn stage_name(id: &TableId) -> String {
 impl Sinker for PgSinker {
     async fn prepare(&self, meta: &TableMeta) -> Result<()> {
         // Both the COPY fast path and the upsert rely on a unique key over the key columns.
-        Ok(check_target(&self.pool, &self.router, meta).await?)
+        Ok(check_target(&self.catalog, &self.router, meta).await?)
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
