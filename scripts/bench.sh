@@ -7,9 +7,9 @@
 # BENCH_TABLES x BENCH_ROWS (default 4 x 250,000); the same shape as documents for Mongo.
 # dt runs twice per path: positions recorded every second, and every hour. Prints rows/s,
 # wall time, dt's peak RSS and the ratio dt / peer; checks row counts after every run.
-#   bash scripts/bench.sh [mysql] [pg] [mongo] [rss]   (default: mysql pg mongo)
+#   bash scripts/bench.sh [mysql] [pg] [mongo] [many] [rss]   (default: mysql pg mongo)
 # `rss` copies one MySQL table of BENCH_BIG_ROWS (default 5,000,000) rows to show that dt's
-# peak memory does not grow with table size.
+# peak memory does not grow with table size. `many` copies thousands of 3-row tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -164,6 +164,50 @@ bench_mongo() {
   report mongo "insertMany into the target" "$peer" -
   ratio mongo "insertMany" "$dt1" "$peer"
   ratio mongo "dt (every 3600s)" "$dt1" "$dt3600"
+}
+
+# ---------------------------------------------------------------- many small tables
+# BENCH_MANY (default "3000 10000") tables of 3 rows each in one MySQL database. Target tables
+# exist beforehand for both tools (dt copies rows only), so mydumper dumps data only (-m) and
+# myloader loads into them. Also times a resumed dt run that finds every table finished.
+bench_many() {
+  local n
+  for n in ${BENCH_MANY:-3000 10000}; do
+    echo "== MySQL: $n tables x 3 rows"
+    python3 - "$n" > "$WORK/many.sql" <<'PY'
+import sys
+n = int(sys.argv[1])
+print("DROP DATABASE IF EXISTS many_db; CREATE DATABASE many_db; USE many_db;")
+for i in range(n):
+    print(f"CREATE TABLE t{i} (id INT PRIMARY KEY, k INT, c CHAR(20));")
+PY
+    "${MY_SRC[@]}" < "$WORK/many.sql"
+    python3 -c "import sys; n=int(sys.argv[1]); print('USE many_db;'); [print(f\"INSERT INTO t{i} VALUES (1,1,'a'),(2,2,'b'),(3,3,'c');\") for i in range(n)]" "$n" | "${MY_SRC[@]}"
+    check_many() {
+      local got; got=$("${MY_DST[@]}" -N -e "SELECT SUM(TABLE_ROWS >= 0) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'many_db'")
+      local rows; rows=$("${MY_DST[@]}" -N -e "SELECT COUNT(*) FROM many_db.t0")$("${MY_DST[@]}" -N -e "SELECT COUNT(*) FROM many_db.t$((n - 1))")
+      [[ $got == "$n" && $rows == 33 ]] || { echo "many_db target: $got tables, first/last hold $rows rows" >&2; exit 1; }
+    }
+    local best=
+    for _ in $(seq 1 "$REPEAT"); do
+      "${MY_DST[@]}" < "$WORK/many.sql"
+      dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 1 many_db
+      printf '[resumer]\nresume_from_log=true\n' >> "$WORK/mysql.ini"
+      timed dt-many "$DT" "$WORK/mysql.ini"; check_many
+      if [[ -z $best ]] || (( $(echo "$SECS < $best" | bc) )); then best=$SECS; fi
+    done
+    timed dt-many-resume "$DT" "$WORK/mysql.ini"; local resume=$SECS
+    "${MY_DST[@]}" < "$WORK/many.sql"
+    rm -rf "$WORK/mydumper-many"
+    timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B many_db -t 2 -m -o "$WORK/mydumper-many"; local dump=$SECS
+    timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B many_db -t 2 -d "$WORK/mydumper-many"; local peer; peer=$(echo "$dump + $SECS" | bc -l)
+    check_many
+    printf '%-6s %-34s %8.2f s\n' many "dt, $n tables" "$best" | tee -a "$RESULTS"
+    printf '%-6s %-34s %8.2f s\n' many "dt resumed, $n tables finished" "$resume" | tee -a "$RESULTS"
+    printf '%-6s %-34s %8.2f s\n' many "mydumper -m + myloader, $n tables" "$peer" | tee -a "$RESULTS"
+    ratio many "mydumper+myloader ($n tables)" "$best" "$peer"
+    "${MY_SRC[@]}" -e "DROP DATABASE many_db"; "${MY_DST[@]}" -e "DROP DATABASE many_db"
+  done
 }
 
 # ---------------------------------------------------------------- memory on one big table

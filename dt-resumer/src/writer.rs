@@ -52,7 +52,7 @@ impl ProgressWriter {
     }
 
     /// Flushes files with `sync` instead of `File::sync_data`; it is called once per
-    /// checkpoint and once per finished mark, after the lines are written.
+    /// checkpoint and once per group of finished marks, after the lines are written.
     pub fn with_sync(mut self, sync: SyncFn) -> Self {
         self.sync = sync;
         self
@@ -79,13 +79,27 @@ impl ProgressWriter {
 
     /// Appends the finished mark of one table, then syncs.
     pub fn finished(&mut self, db_type: DbType, schema: &str, tb: &str) -> Result<(), ResumeError> {
-        let p = Position::RdbSnapshotFinished {
-            db_type,
-            schema: schema.to_string(),
-            tb: tb.to_string(),
-        };
+        self.finished_all(db_type, &[(schema, tb)])
+    }
+
+    /// Appends the finished marks of `tables` (schema, table), in order, then syncs once.
+    pub fn finished_all(
+        &mut self,
+        db_type: DbType,
+        tables: &[(&str, &str)],
+    ) -> Result<(), ResumeError> {
+        if tables.is_empty() {
+            return Ok(());
+        }
         let (path, file) = &mut self.finished;
-        write_line(path, file, None, &p)?;
+        for (schema, tb) in tables {
+            let p = Position::RdbSnapshotFinished {
+                db_type,
+                schema: schema.to_string(),
+                tb: tb.to_string(),
+            };
+            write_line(path, file, None, &p)?;
+        }
         (self.sync)(path, file).map_err(io_err(path))
     }
 }

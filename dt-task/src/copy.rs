@@ -82,7 +82,7 @@ impl TableJob<'_> {
                 return Err(e.context(format!("copy of {id} failed")));
             }
         };
-        self.progress.finish(id).await?;
+        self.progress.finish(id);
         let elapsed = started.elapsed();
         info!(
             "task, end {id}: {rows} row(s) in {:.3}s",

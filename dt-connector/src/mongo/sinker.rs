@@ -1,5 +1,6 @@
 //! MongoDB sinker: unordered `insertMany` of the raw documents; documents that already exist
-//! (a re-sent page after a crash) are replaced by `_id`, so a write is idempotent. Databases
+//! (a re-sent page after a crash) are replaced by `_id` in two bulk writes, so a write is
+//! idempotent. Databases
 //! and collections are renamed by the router. With `[sinker] replace=false` a document whose
 //! `_id` the target holds is an error instead ([`ConflictMode`]).
 
@@ -52,10 +53,7 @@ impl MongoSinker {
                 .to_raw_bson(),
         )?;
         let reason = match self.conflict {
-            ConflictMode::Replace => {
-                coll.replace_one(doc! { "_id": id }, d).upsert(true).await?;
-                return Ok(());
-            }
+            ConflictMode::Replace => return replace_all(coll, &[d]).await,
             ConflictMode::Error => message.to_string(),
             ConflictMode::ErrorUnlessEqual => {
                 let held = coll.find_one(doc! { "_id": &id }).await?;
@@ -74,6 +72,31 @@ impl MongoSinker {
         }
         .into())
     }
+}
+
+/// Replaces the documents `docs`, whose `_id`s the target holds, in two bulk writes: the
+/// held documents are deleted, then `docs` inserted. Until the second commits, those `_id`s
+/// are missing from the target; the chunk is acknowledged only after both, so an
+/// interruption in between makes the resumed run write the chunk again.
+async fn replace_all(
+    coll: &mongodb::Collection<RawDocumentBuf>,
+    docs: &[&RawDocumentBuf],
+) -> Result<()> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Bson> = docs
+        .iter()
+        .map(|d| {
+            let id = d.get("_id")?.context("a document without _id")?;
+            Ok(Bson::try_from(id.to_raw_bson())?)
+        })
+        .collect::<Result<_>>()?;
+    coll.delete_many(doc! { "_id": { "$in": ids } }).await?;
+    coll.insert_many(docs.iter().copied())
+        .ordered(false)
+        .await?;
+    Ok(())
 }
 
 fn document(row: &Row) -> Result<RawDocumentBuf> {
@@ -121,15 +144,20 @@ impl Sinker for MongoSinker {
         if ime.write_concern_error.is_some() {
             return Err(err).with_context(ctx);
         }
+        let mut held = Vec::new();
         for w in ime.write_errors.iter().flatten() {
             if w.code != DUPLICATE_KEY {
                 return Err(anyhow!("{} (code {})", w.message, w.code)).with_context(ctx);
+            }
+            if self.conflict == ConflictMode::Replace {
+                held.push(&docs[w.index]);
+                continue;
             }
             self.on_duplicate(&coll, &target, &docs[w.index], &w.message)
                 .await
                 .with_context(ctx)?;
         }
-        Ok(())
+        replace_all(&coll, &held).await.with_context(ctx)
     }
 
     async fn write_atomic(

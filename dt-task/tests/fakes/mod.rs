@@ -279,6 +279,8 @@ pub struct Checker {
     /// File name of each sync, in order.
     pub syncs: Mutex<Vec<String>>,
     pub violations: Mutex<Vec<String>>,
+    /// Syncs of finished.log fail, as on a full or failing disk.
+    pub fail_finished_sync: std::sync::atomic::AtomicBool,
 }
 
 impl Checker {
@@ -292,6 +294,12 @@ impl Checker {
     fn sync_fn(self: &Arc<Self>) -> SyncFn {
         let me = self.clone();
         Arc::new(move |path, file| {
+            let failing = me
+                .fail_finished_sync
+                .load(std::sync::atomic::Ordering::SeqCst);
+            if failing && path.ends_with("finished.log") {
+                return Err(std::io::Error::other("the disk is full"));
+            }
             me.check(path);
             file.sync_data()
         })
@@ -355,6 +363,15 @@ impl Checker {
             .iter()
             .filter(|f| *f == file)
             .count()
+    }
+
+    /// The tables whose finished mark was on disk at a sync.
+    pub fn synced_finished(&self) -> Vec<String> {
+        let mut tables: Vec<String> = (self.finished.lock().unwrap().iter())
+            .map(|id| id.tb.clone())
+            .collect();
+        tables.sort();
+        tables
     }
 
     pub fn assert_no_violation(&self) {
