@@ -106,8 +106,9 @@ impl TableJob<'_> {
 
     /// The buffer between the extractor and the writers: the sender the extractor fills,
     /// the receiving end, and the gate that moves pages from one to the other as the
-    /// source-side rate limits and the memory cap allow. The gate holds one page, so the
-    /// buffer proper holds one page less than `buffer_batches`.
+    /// source-side rate limits and the memory cap allow. The gate takes a page only once the
+    /// buffer has room for it, and the channel before it holds one, so at most
+    /// `buffer_batches` pages are in flight, as without the gate.
     fn buffer(
         &self,
     ) -> (
@@ -118,15 +119,18 @@ impl TableJob<'_> {
         let (tx, mut raw) = mpsc::channel::<Batch>(1);
         let (btx, brx) = mpsc::channel::<Buffered>(self.buffer_batches().saturating_sub(1).max(1));
         let gate = async move {
-            while let Some(batch) = raw.recv().await {
+            loop {
+                let room = btx
+                    .reserve()
+                    .await
+                    .map_err(|_| anyhow!("writers stopped"))?;
+                let Some(batch) = raw.recv().await else {
+                    return Ok(());
+                };
                 self.limits.source(&batch.rows).await;
                 let held = self.limits.hold(&batch.rows).await;
-                let page = Buffered { batch, _held: held };
-                if btx.send(page).await.is_err() {
-                    return Err(anyhow!("writers stopped"));
-                }
+                room.send(Buffered { batch, _held: held });
             }
-            Ok(())
         };
         (tx, brx, gate)
     }

@@ -122,16 +122,33 @@ impl Catalog for MySqlPool {
     async fn schema(&self, schema: &str) -> Result<Option<SchemaCatalog>, ConnectorError> {
         let read = |e| ConnectorError::read(format!("the catalog of `{schema}`"), e);
         let mut out = SchemaCatalog::default();
-        let rows = sqlx::query(
+        let columns = sqlx::query(
             "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS \
              WHERE TABLE_SCHEMA = ? AND EXTRA NOT LIKE '%VIRTUAL GENERATED%' AND EXTRA NOT LIKE '%STORED GENERATED%' \
              ORDER BY TABLE_NAME, ORDINAL_POSITION",
         )
         .bind(schema)
-        .fetch_all(self)
-        .await
-        .map_err(read)?;
-        for r in &rows {
+        .fetch_all(self);
+        let keys = sqlx::query(
+            "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 0 \
+             AND (TABLE_NAME, COLUMN_NAME) NOT IN (SELECT TABLE_NAME, COLUMN_NAME \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND GENERATION_EXPRESSION = 'ROW END') \
+             ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+        )
+        .bind(schema)
+        .bind(schema)
+        .fetch_all(self);
+        let estimates = sqlx::query(
+            "SELECT TABLE_NAME, CAST(TABLE_ROWS AS UNSIGNED) FROM information_schema.TABLES \
+             WHERE TABLE_SCHEMA = ?",
+        )
+        .bind(schema)
+        .fetch_all(self);
+        // The three reads run at once, each on a connection of its own.
+        let (columns, keys, estimates) =
+            tokio::try_join!(columns, keys, estimates).map_err(read)?;
+        for r in &columns {
             let column = ColumnMeta {
                 name: r.try_get_unchecked::<String, _>(1).map_err(read)?,
                 type_name: r.try_get_unchecked::<String, _>(2).map_err(read)?,
@@ -141,20 +158,8 @@ impl Catalog for MySqlPool {
             out.columns.entry(tb).or_default().push(column);
         }
         // As in `unique_keys`, without the ROW END column of system-versioned tables.
-        let rows = sqlx::query(
-            "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS \
-             WHERE TABLE_SCHEMA = ? AND NON_UNIQUE = 0 \
-             AND (TABLE_NAME, COLUMN_NAME) NOT IN (SELECT TABLE_NAME, COLUMN_NAME \
-             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND GENERATION_EXPRESSION = 'ROW END') \
-             ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
-        )
-        .bind(schema)
-        .bind(schema)
-        .fetch_all(self)
-        .await
-        .map_err(read)?;
         let mut pairs: HashMap<String, Vec<(String, String)>> = HashMap::new();
-        for r in &rows {
+        for r in &keys {
             let tb: String = r.try_get_unchecked(0).map_err(read)?;
             let pair = (
                 r.try_get_unchecked(1).map_err(read)?,
@@ -166,15 +171,7 @@ impl Catalog for MySqlPool {
             .into_iter()
             .map(|(tb, pairs)| (tb, group_keys(pairs, "PRIMARY")))
             .collect();
-        let rows = sqlx::query(
-            "SELECT TABLE_NAME, CAST(TABLE_ROWS AS UNSIGNED) FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA = ?",
-        )
-        .bind(schema)
-        .fetch_all(self)
-        .await
-        .map_err(read)?;
-        for r in &rows {
+        for r in &estimates {
             let tb: String = r.try_get_unchecked(0).map_err(read)?;
             let n: Option<u64> = r.try_get_unchecked(1).map_err(read)?;
             out.estimates.insert(tb, n.unwrap_or(0));

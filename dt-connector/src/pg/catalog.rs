@@ -183,7 +183,7 @@ impl Catalog for PgPool {
         let mut out = SchemaCatalog::default();
         // The relations `to_regclass` finds by name that have columns: tables, partitioned
         // and foreign tables, views and materialized views.
-        let rows = sqlx::query(
+        let columns = sqlx::query(
             "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), \
              NOT a.attnotnull FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
              JOIN pg_attribute a ON a.attrelid = c.oid \
@@ -191,20 +191,8 @@ impl Catalog for PgPool {
              AND NOT a.attisdropped AND a.attgenerated = '' ORDER BY c.relname, a.attnum",
         )
         .bind(schema)
-        .fetch_all(self)
-        .await
-        .map_err(read)?;
-        for r in &rows {
-            let column = ColumnMeta {
-                name: r.try_get(1).map_err(read)?,
-                type_name: r.try_get(2).map_err(read)?,
-                nullable: r.try_get(3).map_err(read)?,
-            };
-            let tb: String = r.try_get(0).map_err(read)?;
-            out.columns.entry(tb).or_default().push(column);
-        }
-        // As in `unique_keys`.
-        let rows = sqlx::query(
+        .fetch_all(self);
+        let keys = sqlx::query(
             "SELECT c.relname::text, i.indisprimary, array_agg(a.attname::text ORDER BY k.ord) \
              FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -216,24 +204,33 @@ impl Catalog for PgPool {
              ORDER BY c.relname, i.indisprimary DESC, i.indexrelid",
         )
         .bind(schema)
-        .fetch_all(self)
-        .await
-        .map_err(read)?;
-        for r in &rows {
-            let tb: String = r.try_get(0).map_err(read)?;
-            let key = (r.try_get(1).map_err(read)?, r.try_get(2).map_err(read)?);
-            out.keys.entry(tb).or_default().push(key);
-        }
-        let rows = sqlx::query(
+        .fetch_all(self);
+        let estimates = sqlx::query(
             "SELECT c.relname::text, c.reltuples FROM pg_class c \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'f', 'v', 'm')",
         )
         .bind(schema)
-        .fetch_all(self)
-        .await
-        .map_err(read)?;
-        for r in &rows {
+        .fetch_all(self);
+        // The three reads run at once, each on a connection of its own.
+        let (columns, keys, estimates) =
+            tokio::try_join!(columns, keys, estimates).map_err(read)?;
+        for r in &columns {
+            let column = ColumnMeta {
+                name: r.try_get(1).map_err(read)?,
+                type_name: r.try_get(2).map_err(read)?,
+                nullable: r.try_get(3).map_err(read)?,
+            };
+            let tb: String = r.try_get(0).map_err(read)?;
+            out.columns.entry(tb).or_default().push(column);
+        }
+        // As in `unique_keys`.
+        for r in &keys {
+            let tb: String = r.try_get(0).map_err(read)?;
+            let key = (r.try_get(1).map_err(read)?, r.try_get(2).map_err(read)?);
+            out.keys.entry(tb).or_default().push(key);
+        }
+        for r in &estimates {
             let tb: String = r.try_get(0).map_err(read)?;
             let n: f32 = r.try_get(1).map_err(read)?;
             out.estimates.insert(tb, n.max(0.0) as u64);
