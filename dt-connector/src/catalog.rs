@@ -106,22 +106,6 @@ impl<C: Catalog + Send> Catalog for Cached<C> {
     }
 }
 
-/// Groups (key name, column) pairs ordered by key name, then column position, into keys,
-/// the primary key (named `primary`) first.
-pub(crate) fn group_keys(pairs: Vec<(String, String)>, primary: &str) -> Vec<(bool, Vec<String>)> {
-    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
-    for (index, col) in pairs {
-        match keys.last_mut() {
-            Some((name, cols)) if *name == index => cols.push(col),
-            _ => keys.push((index, vec![col])),
-        }
-    }
-    let mut keys: Vec<(bool, Vec<String>)> =
-        keys.into_iter().map(|(n, c)| (n == primary, c)).collect();
-    keys.sort_by_key(|(is_primary, _)| !is_primary);
-    keys
-}
-
 /// Describes source table `id`: its columns and the key chosen by [`choose_key`], with
 /// `orderable` telling which column types can order pages and `key_text` how the
 /// connector writes a key value as position text. The columns in `ignored`

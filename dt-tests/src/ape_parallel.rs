@@ -7,7 +7,7 @@
 use anyhow::{ensure, Context, Result};
 
 use crate::runner::{expect_success, run_dt, run_with_kills, Case, Rng};
-use crate::scenario::{message, Kind};
+use crate::scenario::{message, messages, Kind};
 
 /// Runs the case's own task file, whose keys are ape-dts's (3 tables at once, 2 writers per
 /// table); the target must equal the source row for row, default.log must name that
@@ -53,14 +53,6 @@ pub async fn ape_parallel(kind: Kind, case: &str, schema: &str, rows: usize) -> 
         log.join("\n")
     );
     Ok(case)
-}
-
-/// The message parts of default.log's lines.
-pub fn messages(case: &Case) -> Vec<String> {
-    case.default_log()
-        .iter()
-        .map(|l| message(l).to_string())
-        .collect()
 }
 
 /// Seconds of a default.log line's local time of day.

@@ -5,8 +5,7 @@
 
 use anyhow::{ensure, Result};
 
-use crate::runner::{run_with_kills, Case, Rng};
-use crate::scenario::{message, Kind};
+use crate::scenario::{crash_runs, messages, Kind};
 
 const SCHEMA: &str = "keyshape_db";
 
@@ -17,25 +16,8 @@ const TABLES: &[&str] = &["composite", "nullable_uk", "nullable_pair"];
 /// Runs case `case` (holding [`TABLES`] with `rows` rows in all) with kills, then checks the
 /// target and what default.log says of every start of every table.
 pub async fn crash(kind: Kind, case: &str, rows: usize) -> Result<()> {
-    let case = Case::load(case);
-    kind.prepare(&case).await?;
-    let config = case.config(&kind.src(), &kind.dst(), &[]);
-    let mut rng = Rng::from_env();
-    let killed = run_with_kills(&config, &case.log_dir(), 8, rows, (0.04, 0.10), &mut rng)?;
-    ensure!(
-        killed >= 3,
-        "only {killed} run(s) were interrupted; the case is too small to test crashes"
-    );
-    let compared = kind.assert_schemas_same(&[SCHEMA]).await?;
-    ensure!(
-        compared == rows,
-        "compared {compared} rows, expected {rows}"
-    );
-    let log: Vec<String> = case
-        .default_log()
-        .iter()
-        .map(|l| message(l).to_string())
-        .collect();
+    let (case, killed) = crash_runs(kind, case, SCHEMA, rows).await?;
+    let log = messages(&case);
     for tb in TABLES {
         let id = format!("`{SCHEMA}`.`{tb}`");
         let starts: Vec<&String> = log

@@ -198,11 +198,7 @@ pub async fn resume(kind: Kind, case: &str, at: &str) -> Result<()> {
     }
     let expected_log = std::fs::read_to_string(case.dir.join("expected_default.log"))?;
     let expected: Vec<&str> = expected_log.lines().map(message).collect();
-    let log: Vec<String> = case
-        .default_log()
-        .iter()
-        .map(|l| message(l).to_string())
-        .collect();
+    let log = messages(&case);
     ensure!(
         contains_in_order(&log, &expected),
         "default.log lacks the seed's lines in order:\n{}",
@@ -233,6 +229,28 @@ pub async fn resume(kind: Kind, case: &str, at: &str) -> Result<()> {
 /// equals the source, and the runs both resumed from positions and skipped finished tables.
 /// Each kill lands after 4–10 % of `rows` were committed by that run.
 pub async fn crash(kind: Kind, case: &str, schema: &str, rows: usize) -> Result<()> {
+    let (case, killed) = crash_runs(kind, case, schema, rows).await?;
+    let log = messages(&case);
+    let resumed = log.iter().filter(|l| l.contains(": resume after ")).count();
+    let skipped = case.skipped_as_finished();
+    println!("{killed} kills, {resumed} table starts resumed from a position, {skipped} tables skipped as finished");
+    ensure!(
+        resumed > 0 && skipped > 0,
+        "runs did not both resume from positions and skip finished tables:\n{}",
+        log.join("\n")
+    );
+    Ok(())
+}
+
+/// The runs of [`crash`]: case `case` copied with at least three SIGKILLs at random points
+/// and resumed to the end; fails unless every table of `schema` then equals its source, `rows`
+/// rows in all. Returns the case and how many runs were killed.
+pub async fn crash_runs(
+    kind: Kind,
+    case: &str,
+    schema: &str,
+    rows: usize,
+) -> Result<(Case, usize)> {
     let case = Case::load(case);
     kind.prepare(&case).await?;
     let config = case.config(&kind.src(), &kind.dst(), &[]);
@@ -247,20 +265,15 @@ pub async fn crash(kind: Kind, case: &str, schema: &str, rows: usize) -> Result<
         compared == rows,
         "compared {compared} rows, expected {rows}"
     );
-    let log: Vec<String> = case
-        .default_log()
+    Ok((case, killed))
+}
+
+/// The messages of the case's default.log lines.
+pub fn messages(case: &Case) -> Vec<String> {
+    case.default_log()
         .iter()
         .map(|l| message(l).to_string())
-        .collect();
-    let resumed = log.iter().filter(|l| l.contains(": resume after ")).count();
-    let skipped = case.skipped_as_finished();
-    println!("{killed} kills, {resumed} table starts resumed from a position, {skipped} tables skipped as finished");
-    ensure!(
-        resumed > 0 && skipped > 0,
-        "runs did not both resume from positions and skip finished tables:\n{}",
-        log.join("\n")
-    );
-    Ok(())
+        .collect()
 }
 
 /// Runs a bad-input case; checks the exit code, that stderr gives a one-line reason naming

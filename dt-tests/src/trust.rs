@@ -9,7 +9,7 @@ use anyhow::{ensure, Result};
 
 use crate::compare::{mysql_assert_same, mysql_count, pg_assert_same, pg_count};
 use crate::runner::{dt_binary, expect_success, mysql_exec, run_dt, spawn_dt, wait_for_log, Case};
-use crate::scenario::{message, Kind};
+use crate::scenario::{messages, Kind};
 
 /// Runs `dt-main --verify`.
 pub fn run_verify(config: &Path) -> Output {
@@ -62,11 +62,7 @@ pub async fn mysql_selection() -> Result<()> {
         ensure!(rows > 0, "sel_db.{tb}: no rows compared");
     }
     ensure!(mysql_count(&kind.dst(), "sel_db", "other").await? == 0);
-    let log: Vec<String> = case
-        .default_log()
-        .iter()
-        .map(|l| message(l).to_string())
-        .collect();
+    let log = messages(&case);
     for (name, why) in [
         ("`sel_db`.`v_all`", "a view"),
         ("`sel_db`.`seq1`", "a sequence"),

@@ -459,7 +459,7 @@ fn ape_parallel_test() {
     block_on(async {
         let case =
             dt_tests::ape_parallel::ape_parallel(Mysql, APE, "ape_parallel_db", 20_000).await?;
-        let log = dt_tests::ape_parallel::messages(&case);
+        let log = dt_tests::scenario::messages(&case);
         let note = "task, `ape_parallel_db`.`t2`: extractor.partition_cols names `k`; dt reads \
                     and resumes this table in the order of its key (id) instead";
         ensure!(

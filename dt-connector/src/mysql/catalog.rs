@@ -9,7 +9,7 @@ use sqlx::mysql::MySqlPool;
 use sqlx::Row as _;
 
 use super::quote;
-use crate::catalog::{group_keys, Catalog, SchemaCatalog};
+use crate::catalog::{Catalog, SchemaCatalog};
 use crate::{CatalogEntry, ColumnMeta, ConnectorError};
 
 const SYSTEM_SCHEMAS: &str = "'mysql','information_schema','performance_schema','sys'";
@@ -54,6 +54,22 @@ pub(super) async fn list(pool: &MySqlPool) -> Result<Vec<CatalogEntry>, Connecto
         })
         .collect::<sqlx::Result<_>>()
         .map_err(|e| ConnectorError::read(what, e))
+}
+
+/// Groups (key name, column) pairs ordered by key name, then column position, into keys,
+/// the primary key (named `primary`) first.
+fn group_keys(pairs: Vec<(String, String)>, primary: &str) -> Vec<(bool, Vec<String>)> {
+    let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+    for (index, col) in pairs {
+        match keys.last_mut() {
+            Some((name, cols)) if *name == index => cols.push(col),
+            _ => keys.push((index, vec![col])),
+        }
+    }
+    let mut keys: Vec<(bool, Vec<String>)> =
+        keys.into_iter().map(|(n, c)| (n == primary, c)).collect();
+    keys.sort_by_key(|(is_primary, _)| !is_primary);
+    keys
 }
 
 #[async_trait]
