@@ -201,11 +201,7 @@ fn without_columns(meta: TableMeta, ignored: &[String]) -> Result<TableMeta, Con
         column: column.clone(),
         reason,
     };
-    let key_names: Vec<&str> = meta
-        .key_cols
-        .iter()
-        .map(|&i| meta.columns[i].name.as_str())
-        .collect();
+    let key_names = meta.key_col_names();
     for column in ignored {
         if !meta.columns.iter().any(|c| &c.name == column) {
             return Err(refuse(

@@ -82,8 +82,21 @@ impl TableMeta {
 
     /// The names of [`TableMeta::order_cols`].
     pub fn order_col_names(&self) -> Vec<&str> {
-        self.order_cols()
-            .iter()
+        self.names(self.order_cols())
+    }
+
+    /// The names of the key's columns, in key order.
+    pub fn key_col_names(&self) -> Vec<&str> {
+        self.names(&self.key_cols)
+    }
+
+    /// The key's columns as identifiers in SQL, quoted by `quote`.
+    pub fn quoted_key_cols(&self, quote: fn(&str) -> String) -> Vec<String> {
+        self.key_col_names().into_iter().map(quote).collect()
+    }
+
+    fn names(&self, cols: &[usize]) -> Vec<&str> {
+        cols.iter()
             .map(|&i| self.columns[i].name.as_str())
             .collect()
     }
@@ -204,11 +217,7 @@ fn unused_position_note(meta: &TableMeta, position: &str) -> String {
              target table's rows in one transaction"
         ),
         _ => {
-            let cols: Vec<&str> = meta
-                .key_cols
-                .iter()
-                .map(|&i| meta.columns[i].name.as_str())
-                .collect();
+            let cols = meta.key_col_names();
             format!(
                 "resumer, {id} has a recorded position ({position}) but its key ({}) has a \
                  column whose type gives no order to page by; the table is copied again from \

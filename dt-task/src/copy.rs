@@ -60,18 +60,7 @@ impl TableJob<'_> {
             .begin(id, &meta.order_col_names(), meta.estimated_rows);
         let result = match meta.key {
             KeyKind::None => self.copy_atomic(meta, Clear::Table).await,
-            // The rows with a NULL key come last, in one transaction: an interruption there
-            // keeps every position of the paged part, and the resumed run only copies them.
-            KeyKind::Paged | KeyKind::Unpaged if meta.null_keys => {
-                match self.copy_parallel(meta, resume).await {
-                    Ok(rows) => self
-                        .copy_atomic(meta, Clear::NullKeys)
-                        .await
-                        .map(|nulls| rows + nulls),
-                    Err(e) => Err(e),
-                }
-            }
-            KeyKind::Paged | KeyKind::Unpaged => self.copy_parallel(meta, resume).await,
+            KeyKind::Paged | KeyKind::Unpaged => self.copy_keyed(meta, resume).await,
         };
         let rows = match result {
             Ok(rows) => rows,
@@ -176,10 +165,21 @@ impl TableJob<'_> {
             info!(
                 "task, {}: {written} row(s) with NULL in the key ({}) copied in one transaction",
                 meta.id,
-                key_names(meta).join(", ")
+                meta.key_col_names().join(", ")
             );
         }
         Ok(written)
+    }
+
+    /// Copies a table with a key by parallel writers, then, when the key allows NULL, the
+    /// rows with a NULL key in one transaction: they come last, so an interruption there
+    /// keeps every position of the paged part, and the resumed run only copies them again.
+    async fn copy_keyed(&self, meta: &TableMeta, resume: Option<&[String]>) -> Result<u64> {
+        let rows = self.copy_parallel(meta, resume).await?;
+        if !meta.null_keys {
+            return Ok(rows);
+        }
+        Ok(rows + self.copy_atomic(meta, Clear::NullKeys).await?)
     }
 
     async fn copy_parallel(&self, meta: &TableMeta, resume: Option<&[String]>) -> Result<u64> {
@@ -240,14 +240,6 @@ impl TableJob<'_> {
 /// The most bytes of rows in one write chunk (besides `[sinker] batch_size` rows), so that
 /// chunks of large rows stay small in memory and on the wire.
 const CHUNK_BYTES: usize = 8 << 20;
-
-/// The columns of `meta`'s key.
-fn key_names(meta: &TableMeta) -> Vec<&str> {
-    meta.key_cols
-        .iter()
-        .map(|&i| meta.columns[i].name.as_str())
-        .collect()
-}
 
 /// A position as default.log and the summary show it: `id = 5` for one column,
 /// `(a, b) = (1, x)` for several.

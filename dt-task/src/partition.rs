@@ -27,11 +27,7 @@ pub(crate) fn check(cols: &[PartitionCol], meta: &TableMeta) -> Result<()> {
              have; correct or remove the entry"
         );
     }
-    let key: Vec<&str> = meta
-        .key_cols
-        .iter()
-        .map(|&i| meta.columns[i].name.as_str())
-        .collect();
+    let key = meta.key_col_names();
     match (meta.key, key.as_slice()) {
         (KeyKind::Paged, [k]) if *k == col => {}
         (KeyKind::None, _) => warn!(

@@ -59,10 +59,7 @@ impl MysqlExtractor {
         let codecs = codecs(meta);
         let (cols, table) = (select_list(meta), table_name(&meta.id));
         let order = meta.order_cols();
-        let keys: Vec<String> = order
-            .iter()
-            .map(|&i| quote(&meta.columns[i].name))
-            .collect();
+        let keys = meta.quoted_key_cols(quote);
         let mut pages = PageSizer::new(self.batch_size);
         let mut reader = self.reader(&meta.id).await?;
         let cond = self.rows.condition(&meta.id);
@@ -140,11 +137,7 @@ impl MysqlExtractor {
         tx: &mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let codecs = codecs(meta);
-        let keys: Vec<String> = meta
-            .key_cols
-            .iter()
-            .map(|&i| quote(&meta.columns[i].name))
-            .collect();
+        let keys = meta.quoted_key_cols(quote);
         let sql = format!(
             "SELECT {} FROM {}{}",
             select_list(meta),

@@ -90,10 +90,7 @@ impl PgExtractor {
             self.source_relation(&meta.id).await?,
         );
         let order = meta.order_cols();
-        let keys: Vec<String> = order
-            .iter()
-            .map(|&i| quote(&meta.columns[i].name))
-            .collect();
+        let keys = meta.quoted_key_cols(quote);
         if let Some(texts) = resume {
             anyhow::ensure!(
                 texts.len() == order.len(),
@@ -153,11 +150,7 @@ impl PgExtractor {
         tx: &mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let ctx = || format!("cannot read source table {}", meta.id);
-        let keys: Vec<String> = meta
-            .key_cols
-            .iter()
-            .map(|&i| quote(&meta.columns[i].name))
-            .collect();
+        let keys = meta.quoted_key_cols(quote);
         let select = format!(
             "SELECT {} FROM {}{}",
             Self::select_list(meta),
