@@ -17,4 +17,4 @@ pub mod tuning;
 
 pub use error::ConfigError;
 pub use meta::{DbType, TableId};
-pub use resumer::{Resumer, ValueCheck};
+pub use resumer::{KeySpan, Resumer, ValueCheck};

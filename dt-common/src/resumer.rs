@@ -24,6 +24,33 @@ pub trait Resumer: Send + Sync {
     /// whose key has a column without a usable order), so that ignoring a recorded position
     /// is said in default.log.
     fn recorded_position(&self, schema: &str, tb: &str) -> Option<String>;
+
+    /// The key ranges of (`schema`, `tb`) still to copy, when an earlier run copied it in
+    /// chunks on the order columns `cols` (docs/en/snapshot/resume.md, "Chunks of one
+    /// table"): one range per unfinished chunk, starting after its last committed row.
+    /// An empty list means every chunk was finished. `None` when no chunk plan on exactly
+    /// those columns is recorded; the table is then resumed by
+    /// [`Resumer::get_resume_value`] / [`Resumer::get_resume_values`].
+    fn get_resume_chunks(&self, _schema: &str, _tb: &str, _cols: &[&str]) -> Option<Vec<KeySpan>> {
+        None
+    }
+}
+
+/// A range of a table's key in the server's order: the rows strictly after `after` and at
+/// or before `upto`, `None` being an open end. Each holds the position text of the first
+/// one or more key columns: a full position, or a bound on a prefix of the key (a bound
+/// `[5]` on a key `(a, b)` puts every row with `a = 5` at or before it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeySpan {
+    pub after: Option<Vec<String>>,
+    pub upto: Option<Vec<String>>,
+}
+
+impl KeySpan {
+    /// The whole key, or what follows `after`.
+    pub fn after(after: Option<Vec<String>>) -> KeySpan {
+        KeySpan { after, upto: None }
+    }
 }
 
 /// A resumer for a fresh start: nothing finished, no positions.

@@ -162,14 +162,6 @@ fn tables_at_once(cfg: &mut TaskConfig, sections: &Sections) -> Result<(), Confi
         }
         cfg.parallelizer.parallel_tables = n;
     }
-    if kind == "chunk" {
-        cfg.warnings.push(format!(
-            "extractor.parallel_type=chunk: dt does not split a table into chunks read in \
-             parallel; it reads each table in key order, one chunk after another, and copies \
-             up to {} table(s) at once",
-            cfg.parallelizer.parallel_tables
-        ));
-    }
     Ok(())
 }
 
@@ -315,11 +307,10 @@ mod tests {
     }
 
     #[test]
-    fn chunk_mode_warns_once_naming_the_key() {
+    fn chunk_mode_sets_the_readers_without_a_warning() {
         let c = with("[extractor]\nparallel_type=chunk\nparallel_size=4\n").unwrap();
         assert_eq!(c.parallelizer.parallel_tables, 4);
-        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
-        assert!(c.warnings[0].starts_with("extractor.parallel_type=chunk"));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         let e = err("[extractor]\nparallel_type=rows\n");
         assert!(
             e.contains("extractor.parallel_type") && e.contains("rows"),

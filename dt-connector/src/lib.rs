@@ -21,6 +21,7 @@ use async_trait::async_trait;
 use dt_common::config::TaskConfig;
 use dt_common::filter::NameFilter;
 use dt_common::meta::{row_bytes, Row, Value};
+pub use dt_common::KeySpan;
 use dt_common::{ConfigError, DbType, Resumer, TableId};
 use tokio::sync::mpsc;
 
@@ -190,7 +191,17 @@ where
         return Ok(TablePlan::Finished);
     }
     let meta = describe.await?;
-    let resume = match meta.order_col_names().as_slice() {
+    let cols = meta.order_col_names();
+    if !cols.is_empty() {
+        if let Some(chunks) = resumer.get_resume_chunks(&id.schema, &id.tb, &cols) {
+            return Ok(TablePlan::Copy {
+                meta,
+                resume: None,
+                chunks: Some(chunks),
+            });
+        }
+    }
+    let resume = match cols.as_slice() {
         [] => {
             if let Some(position) = resumer.recorded_position(&id.schema, &id.tb) {
                 tracing::warn!("{}", unused_position_note(&meta, &position));
@@ -202,7 +213,44 @@ where
             .map(|v| vec![v]),
         cols => resumer.get_resume_values(&id.schema, &id.tb, cols),
     };
-    Ok(TablePlan::Copy { meta, resume })
+    Ok(TablePlan::Copy {
+        meta,
+        resume,
+        chunks: None,
+    })
+}
+
+/// Bounds that cut the integers `min..=max` of a key's first column into chunks of about
+/// `chunk_rows` of the table's `rows` rows, at most `max_chunks` of them, assuming the values
+/// are spread evenly. `None` when they are too sparse or too dense for that to hold (fewer
+/// than one row per thousand values, or more rows than twenty per value, so the estimate
+/// is off): the caller then walks the key instead.
+#[cfg(any(feature = "mysql", feature = "pg"))]
+pub(crate) fn integer_bounds(
+    min: i128,
+    max: i128,
+    rows: u64,
+    chunk_rows: u64,
+    max_chunks: usize,
+) -> Option<Vec<i128>> {
+    let span = max.checked_sub(min)?.checked_add(1)?;
+    if rows == 0 || span <= 0 {
+        return None;
+    }
+    let density = span as f64 / rows as f64;
+    if !(0.05..=1000.0).contains(&density) {
+        return None;
+    }
+    let chunks = rows
+        .div_ceil(chunk_rows.max(1))
+        .clamp(1, max_chunks.max(1) as u64) as i128;
+    let step = (span + chunks - 1) / chunks;
+    Some(
+        (1..chunks)
+            .map(|k| min + step * k - 1)
+            .take_while(|&b| b < max)
+            .collect(),
+    )
 }
 
 /// Why a position recorded for a table without an order column is not resumed from, and
@@ -319,10 +367,12 @@ pub enum TablePlan {
     /// An earlier run finished the table.
     Finished,
     /// Copy the table; when it is paged, after `resume`, the position text of each of its
-    /// order columns ([`TableMeta::order_cols`]) as an earlier run recorded them.
+    /// order columns ([`TableMeta::order_cols`]) as an earlier run recorded them, or, when an
+    /// earlier run copied it in chunks, the key ranges its unfinished chunks still hold.
     Copy {
         meta: TableMeta,
         resume: Option<Vec<String>>,
+        chunks: Option<Vec<KeySpan>>,
     },
 }
 
@@ -441,15 +491,28 @@ pub trait Extractor: Send + Sync {
     async fn list_tables(&self) -> Result<Listing>;
     /// Decides how to copy `id`, consulting the resumer.
     async fn plan(&self, id: &TableId) -> Result<TablePlan>;
-    /// Reads the table after `resume` (a table that is not paged is read whole), sending
-    /// batches of at most `batch_size` rows. A paged table's rows with a NULL in the key
-    /// are left out.
+    /// Reads the rows of `span` of a paged table in key order, or a table that is not paged
+    /// whole (`span` is then the whole key), sending batches of at most `batch_size` rows.
+    /// A paged table's rows with a NULL in the key are left out.
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume: Option<&[String]>,
+        span: &KeySpan,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64>;
+    /// Bounds that cut the key of a paged table after `after` into chunks of about
+    /// `chunk_rows` rows, at most `max_chunks` of them, in key order: each bound is the
+    /// inclusive end of one chunk and the exclusive start of the next. Empty when the
+    /// source does not split tables, or the table is too small to split.
+    async fn split(
+        &self,
+        _meta: &TableMeta,
+        _after: Option<&[String]>,
+        _chunk_rows: u64,
+        _max_chunks: usize,
+    ) -> Result<Vec<Vec<String>>> {
+        Ok(Vec::new())
+    }
     /// Reads the rows of a paged table ([`TableMeta::null_keys`]) with a NULL in a key
     /// column, in no particular order.
     async fn extract_null_keys(&self, meta: &TableMeta, _tx: mpsc::Sender<Batch>) -> Result<u64> {
@@ -648,6 +711,19 @@ mod tests {
             err.contains("extractor.db_type") && err.contains("`pg` feature"),
             "{err}"
         );
+    }
+
+    #[test]
+    #[cfg(any(feature = "mysql", feature = "pg"))]
+    fn integer_bounds_split_evenly_and_refuse_sparse_keys() {
+        assert_eq!(integer_bounds(1, 100, 100, 25, 64), Some(vec![25, 50, 75]));
+        assert_eq!(integer_bounds(1, 100, 100, 1000, 64), Some(vec![]));
+        assert_eq!(integer_bounds(1, 100, 100, 1, 4), Some(vec![25, 50, 75]));
+        assert_eq!(integer_bounds(-10, 9, 20, 10, 64), Some(vec![-1]));
+        assert_eq!(integer_bounds(1, 1_000_000_000, 100, 10, 64), None);
+        assert_eq!(integer_bounds(1, 10, 1000, 10, 64), None);
+        assert_eq!(integer_bounds(1, 10, 0, 10, 64), None);
+        assert_eq!(integer_bounds(i128::MIN, i128::MAX, 10, 1, 64), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod writer;
 
 pub use error::ResumeError;
 pub use lock::{LogDirLock, LOCK_FILE};
-pub use position::{OrderKey, Position};
+pub use position::{ChunkBounds, OrderKey, Position};
 pub use reader::{LogResumer, ResumeSources};
 pub use writer::{ProgressWriter, SyncFn};
 

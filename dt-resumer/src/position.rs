@@ -56,6 +56,39 @@ pub enum Position {
         schema: String,
         tb: String,
     },
+    /// The chunks a run copies a table in, numbered from 0 in list order, each a range of
+    /// the key on `order_cols`. Replaces every earlier position and chunk line of the table.
+    RdbSnapshotChunks {
+        db_type: DbType,
+        schema: String,
+        tb: String,
+        order_cols: Vec<String>,
+        chunks: Vec<ChunkBounds>,
+    },
+    /// The last committed row of chunk `chunk` of the table's latest chunk plan.
+    RdbSnapshotChunk {
+        db_type: DbType,
+        schema: String,
+        tb: String,
+        chunk: usize,
+        #[serde(flatten)]
+        order_key: OrderKey,
+    },
+    /// Every row of chunk `chunk` of the table's latest chunk plan is committed.
+    RdbSnapshotChunkFinished {
+        db_type: DbType,
+        schema: String,
+        tb: String,
+        chunk: usize,
+    },
+}
+
+/// One chunk of a chunk plan: the key values strictly after `after` and at or before
+/// `upto` (`null`: open end), as the position text of the first one or more key columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkBounds {
+    pub after: Option<Vec<String>>,
+    pub upto: Option<Vec<String>>,
 }
 
 /// The fields an order key may be written with; exactly one form must be present.
@@ -356,6 +389,21 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.contains("missing field `value`"), "{err}");
+    }
+
+    #[test]
+    fn chunk_lines_round_trip() {
+        let plan = r#"{"type":"RdbSnapshotChunks","db_type":"mysql","schema":"s","tb":"t","order_cols":["a","b"],"chunks":[{"after":null,"upto":["5"]},{"after":["5"],"upto":null}]}"#;
+        let chunk = r#"{"type":"RdbSnapshotChunk","db_type":"mysql","schema":"s","tb":"t","chunk":1,"order_key":{"composite":[["a","7"],["b","x"]]}}"#;
+        let single = r#"{"type":"RdbSnapshotChunk","db_type":"pg","schema":"s","tb":"t","chunk":0,"order_col":"id","value":"3"}"#;
+        let done = r#"{"type":"RdbSnapshotChunkFinished","db_type":"mysql","schema":"s","tb":"t","chunk":0}"#;
+        for text in [plan, chunk, single, done] {
+            assert_eq!(Position::from_json(text).unwrap().to_json(), text);
+        }
+        assert!(Position::from_json(
+            r#"{"type":"RdbSnapshotChunk","db_type":"mysql","schema":"s","tb":"t","order_col":"id","value":"3"}"#
+        )
+        .is_err(), "a chunk line needs its chunk number");
     }
 
     #[test]

@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use dt_common::{DbType, Resumer, ValueCheck};
+use dt_common::{DbType, KeySpan, Resumer, ValueCheck};
 
-use crate::position::{parse_line, OrderKey, Position, PositionLine};
+use crate::position::{parse_line, ChunkBounds, OrderKey, Position, PositionLine};
 use tracing::{info, warn};
 
 use crate::error::ResumeError;
@@ -35,6 +35,16 @@ type Key = (String, String);
 pub struct LogResumer {
     finished: HashSet<Key>,
     positions: HashMap<Key, OrderKey>,
+    chunk_plans: HashMap<Key, ChunkPlan>,
+}
+
+/// The latest chunk plan of a table and what its chunks committed.
+#[derive(Debug)]
+struct ChunkPlan {
+    order_cols: Vec<String>,
+    chunks: Vec<ChunkBounds>,
+    committed: HashMap<usize, OrderKey>,
+    finished: HashSet<usize>,
 }
 
 /// How a file is allowed to end.
@@ -73,7 +83,7 @@ impl LogResumer {
         info!(
             "resumer, loaded {} finished table(s) and {} position(s)",
             r.finished.len(),
-            r.positions.len()
+            r.positions.len() + r.chunk_plans.len()
         );
         Ok(r)
     }
@@ -113,41 +123,140 @@ impl LogResumer {
                     })
                 }
             };
-            self.apply(parsed.position, sources.db_type, path, i + 1);
+            self.apply(parsed.position, sources.db_type, path, i + 1)
+                .map_err(|reason| ResumeError::Malformed {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    reason,
+                    text: line.to_string(),
+                })?;
         }
         Ok(())
     }
 
-    fn apply(&mut self, position: Position, task_db: DbType, path: &Path, line: usize) {
+    /// Takes in one record; later records of a table replace earlier ones. A chunk line
+    /// that fits no recorded chunk plan is an error: the rows it covers could not be
+    /// placed.
+    fn apply(
+        &mut self,
+        position: Position,
+        task_db: DbType,
+        path: &Path,
+        line: usize,
+    ) -> Result<(), String> {
+        let (db_type, what) = match &position {
+            Position::None => return Ok(()),
+            Position::RdbSnapshot { db_type, .. } => (*db_type, "position"),
+            Position::RdbSnapshotFinished { db_type, .. } => (*db_type, "finished mark"),
+            Position::RdbSnapshotChunks { db_type, .. }
+            | Position::RdbSnapshotChunk { db_type, .. }
+            | Position::RdbSnapshotChunkFinished { db_type, .. } => (*db_type, "chunk record"),
+        };
+        if db_type != task_db {
+            warn!(
+                "resumer, {}:{line}: ignoring a {db_type} {what} in a {task_db} task",
+                path.display()
+            );
+            return Ok(());
+        }
         match position {
             Position::None => {}
             Position::RdbSnapshot {
-                db_type,
                 schema,
                 tb,
                 order_key,
+                ..
             } => {
-                if db_type != task_db {
-                    warn!(
-                        "resumer, {}:{line}: ignoring a {db_type} position in a {task_db} task",
-                        path.display()
-                    );
-                    return;
-                }
+                self.chunk_plans.remove(&key(&schema, &tb));
                 self.positions.insert((schema, tb), order_key);
             }
-            Position::RdbSnapshotFinished {
-                db_type,
-                schema,
-                tb,
-            } => {
-                if db_type != task_db {
-                    warn!("resumer, {}:{line}: ignoring a {db_type} finished mark in a {task_db} task", path.display());
-                    return;
-                }
+            Position::RdbSnapshotFinished { schema, tb, .. } => {
                 self.finished.insert((schema, tb));
             }
+            Position::RdbSnapshotChunks {
+                schema,
+                tb,
+                order_cols,
+                chunks,
+                ..
+            } => {
+                self.positions.remove(&key(&schema, &tb));
+                let plan = ChunkPlan {
+                    order_cols,
+                    chunks,
+                    committed: HashMap::new(),
+                    finished: HashSet::new(),
+                };
+                self.chunk_plans.insert((schema, tb), plan);
+            }
+            Position::RdbSnapshotChunk {
+                schema,
+                tb,
+                chunk,
+                order_key,
+                ..
+            } => {
+                let plan = self.plan_of(&schema, &tb, chunk)?;
+                plan.committed.insert(chunk, order_key);
+            }
+            Position::RdbSnapshotChunkFinished {
+                schema, tb, chunk, ..
+            } => {
+                let plan = self.plan_of(&schema, &tb, chunk)?;
+                plan.finished.insert(chunk);
+            }
         }
+        Ok(())
+    }
+
+    /// The chunk plan that chunk `chunk` of (`schema`, `tb`) belongs to.
+    fn plan_of(&mut self, schema: &str, tb: &str, chunk: usize) -> Result<&mut ChunkPlan, String> {
+        match self.chunk_plans.get_mut(&key(schema, tb)) {
+            Some(plan) if chunk < plan.chunks.len() => Ok(plan),
+            Some(plan) => Err(format!(
+                "chunk {chunk} of `{schema}`.`{tb}`, whose chunk plan has {} chunk(s)",
+                plan.chunks.len()
+            )),
+            None => Err(format!(
+                "chunk {chunk} of `{schema}`.`{tb}` before any chunk plan of that table"
+            )),
+        }
+    }
+}
+
+impl ChunkPlan {
+    /// The ranges its unfinished chunks still hold, when it is on the columns `cols`.
+    fn remaining(&self, cols: &[&str]) -> Option<Vec<KeySpan>> {
+        if self.order_cols.len() != cols.len()
+            || self.order_cols.iter().zip(cols).any(|(a, b)| a != b)
+        {
+            return None;
+        }
+        let spans = self
+            .chunks
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.finished.contains(i))
+            .map(|(i, c)| {
+                let committed = self.committed.get(&i).and_then(|k| match k {
+                    OrderKey::Single { col, value } if [col.as_str()] == cols => {
+                        value.clone().map(|v| vec![v])
+                    }
+                    OrderKey::Composite(pairs)
+                        if pairs.len() == cols.len()
+                            && pairs.iter().zip(cols).all(|((c, _), k)| c == k) =>
+                    {
+                        pairs.iter().map(|(_, v)| v.clone()).collect()
+                    }
+                    _ => None,
+                });
+                KeySpan {
+                    after: committed.or_else(|| c.after.clone()),
+                    upto: c.upto.clone(),
+                }
+            })
+            .collect();
+        Some(spans)
     }
 }
 
@@ -255,8 +364,36 @@ impl Resumer for LogResumer {
     }
 
     fn recorded_position(&self, schema: &str, tb: &str) -> Option<String> {
+        if let Some(plan) = self.chunk_plans.get(&key(schema, tb)) {
+            return Some(format!(
+                "a plan of {} chunk(s) on {}",
+                plan.chunks.len(),
+                plan.order_cols.join(", ")
+            ));
+        }
         self.positions
             .get(&key(schema, tb))
             .map(ToString::to_string)
+    }
+
+    fn get_resume_chunks(&self, schema: &str, tb: &str, cols: &[&str]) -> Option<Vec<KeySpan>> {
+        let plan = self.chunk_plans.get(&key(schema, tb))?;
+        let result = plan.remaining(cols);
+        match &result {
+            Some(spans) => info!(
+                "resumer, get resume chunks, schema: {schema}, tb: {tb}, cols: {cols:?}, \
+                 result: {} of {} chunk(s) left",
+                spans.len(),
+                plan.chunks.len()
+            ),
+            None => warn!(
+                "resumer, the chunk plan of `{schema}`.`{tb}` is on {}, but dt pages the table \
+                 by its key ({}); the table is copied again from its start (rows already in \
+                 the target are overwritten, not doubled)",
+                plan.order_cols.join(", "),
+                cols.join(", ")
+            ),
+        }
+        result
     }
 }

@@ -1,16 +1,20 @@
 //! Copies one table. Keyed tables: the extractor fills a bounded buffer, a dispatcher cuts
 //! batches into numbered write chunks, `parallel_size` writers commit them and acknowledge.
+//! A large paged table may be cut into key ranges (chunks of the table) copied that way by
+//! `parallel_tables` readers at once, each with its own positions (docs/en/snapshot/resume.md,
+//! "Chunks of one table").
 //! Tables without a usable key: one target transaction, committed only after the source was
 //! read completely, then the finished mark. A paged table whose key allows NULL copies its
 //! rows by key, then those with a NULL key in one transaction.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{anyhow, Result};
 use dt_common::config::TaskConfig;
 use dt_common::meta::{split_len, Row};
-use dt_connector::{AtomicMsg, Batch, Clear, Extractor, KeyKind, Sinker, TableMeta};
+use dt_connector::{AtomicMsg, Batch, Clear, Extractor, KeyKind, KeySpan, Sinker, TableMeta};
 use tokio::sync::{mpsc, Mutex};
 use tracing::info;
 
@@ -36,6 +40,22 @@ pub(crate) struct TableJob<'a> {
     pub clear_unkeyed: bool,
     /// The task's rate limits and buffer memory cap, shared by all tables.
     pub limits: &'a Limits,
+    /// The estimated rows of all tables this run copies.
+    pub planned_rows: u64,
+}
+
+/// The most chunks a table is cut into; larger tables get larger chunks.
+const MAX_CHUNKS: usize = 1024;
+
+/// The fewest estimated rows of a table that dt cuts into chunks by itself.
+const AUTO_CHUNK_ROWS: u64 = 100_000;
+
+/// How a paged table is read.
+enum Layout {
+    /// In key order by one reader, after a position.
+    Whole(KeySpan),
+    /// In chunks, several at once.
+    Chunks(Vec<KeySpan>),
 }
 
 /// A page in the buffer, with its share of the buffer memory cap.
@@ -45,22 +65,60 @@ struct Buffered {
 }
 
 impl TableJob<'_> {
-    pub async fn run(&self, meta: &TableMeta, resume: Option<&[String]>) -> Result<TableReport> {
+    pub async fn run(
+        &self,
+        meta: &TableMeta,
+        resume: Option<&[String]>,
+        chunks: Option<Vec<KeySpan>>,
+    ) -> Result<TableReport> {
         let id = &meta.id;
         let started = Instant::now();
         let after = resume.map(|values| position_text(&meta.order_col_names(), values));
-        match &after {
-            Some(after) => info!("task, start {id}: resume after {after}"),
-            None => info!(
-                "task, start {id}: from the beginning, about {} row(s), key {:?}",
-                meta.estimated_rows, meta.key
-            ),
+        let resumed_chunks = chunks.as_ref().map(Vec::len);
+        let layout = self.layout(meta, resume, chunks).await;
+        let layout = match layout {
+            Ok(layout) => layout,
+            Err(e) => return Err(e.context(format!("copy of {id} failed"))),
+        };
+        let cols = meta.order_col_names();
+        match (&layout, resumed_chunks, &after) {
+            (Layout::Chunks(plan), Some(_), _) => {
+                info!(
+                    "task, start {id}: resume {} unfinished chunk(s)",
+                    plan.len()
+                );
+                self.progress
+                    .begin_chunks(id, &cols, meta.estimated_rows, plan);
+            }
+            (Layout::Chunks(plan), None, from) => {
+                info!(
+                    "task, start {id}: {}, about {} row(s), key {:?}, in {} chunk(s)",
+                    from.as_ref()
+                        .map_or("from the beginning".to_string(), |a| format!(
+                            "resume after {a}"
+                        )),
+                    meta.estimated_rows,
+                    meta.key,
+                    plan.len()
+                );
+                self.progress
+                    .begin_chunks(id, &cols, meta.estimated_rows, plan);
+            }
+            (_, _, Some(after)) => {
+                info!("task, start {id}: resume after {after}");
+                self.progress.begin(id, &cols, meta.estimated_rows);
+            }
+            (_, _, None) => {
+                info!(
+                    "task, start {id}: from the beginning, about {} row(s), key {:?}",
+                    meta.estimated_rows, meta.key
+                );
+                self.progress.begin(id, &cols, meta.estimated_rows);
+            }
         }
-        self.progress
-            .begin(id, &meta.order_col_names(), meta.estimated_rows);
-        let result = match meta.key {
-            KeyKind::None => self.copy_atomic(meta, Clear::Table).await,
-            KeyKind::Paged | KeyKind::Unpaged => self.copy_keyed(meta, resume).await,
+        let result = match (meta.key, &layout) {
+            (KeyKind::None, _) => self.copy_atomic(meta, Clear::Table).await,
+            _ => self.copy_keyed(meta, &layout).await,
         };
         let rows = match result {
             Ok(rows) => rows,
@@ -77,9 +135,10 @@ impl TableJob<'_> {
             "task, end {id}: {rows} row(s) in {:.3}s",
             elapsed.as_secs_f64()
         );
-        let outcome = match after {
-            Some(after) => Outcome::Resumed { after },
-            None => Outcome::Copied,
+        let outcome = match (resumed_chunks, after) {
+            (Some(left), _) => Outcome::ResumedChunks { left },
+            (None, Some(after)) => Outcome::Resumed { after },
+            (None, None) => Outcome::Copied,
         };
         Ok(TableReport {
             id: id.clone(),
@@ -87,6 +146,59 @@ impl TableJob<'_> {
             elapsed,
             outcome,
         })
+    }
+
+    /// Whether a paged table is read whole or in chunks: in the chunks an earlier run left,
+    /// or in new chunks when [`TableJob::chunk_rows`] asks for them and the key splits.
+    async fn layout(
+        &self,
+        meta: &TableMeta,
+        resume: Option<&[String]>,
+        chunks: Option<Vec<KeySpan>>,
+    ) -> Result<Layout> {
+        if let Some(plan) = chunks {
+            return Ok(Layout::Chunks(plan));
+        }
+        let whole = Layout::Whole(KeySpan::after(resume.map(<[String]>::to_vec)));
+        let Some(chunk_rows) = self.chunk_rows(meta) else {
+            return Ok(whole);
+        };
+        let bounds = self
+            .extractor
+            .split(meta, resume, chunk_rows, MAX_CHUNKS)
+            .await?;
+        if bounds.is_empty() {
+            return Ok(whole);
+        }
+        let mut after = resume.map(<[String]>::to_vec);
+        let mut plan = Vec::with_capacity(bounds.len() + 1);
+        for bound in bounds {
+            plan.push(KeySpan {
+                after: after.replace(bound.clone()),
+                upto: Some(bound),
+            });
+        }
+        plan.push(KeySpan::after(after));
+        Ok(Layout::Chunks(plan))
+    }
+
+    /// Rows per chunk when `meta` is to be cut into chunks: a paged table, with at least two
+    /// readers (`parallel_tables`), of more than `[extractor] batch_size` estimated rows
+    /// under `[extractor] parallel_type=chunk`, or else of at least [`AUTO_CHUNK_ROWS`] and
+    /// more than its share of the run (`1 / parallel_tables` of all rows), so that it would
+    /// leave readers idle. Chunks hold `batch_size` rows, more when that would make more
+    /// than [`MAX_CHUNKS`].
+    fn chunk_rows(&self, meta: &TableMeta) -> Option<u64> {
+        let readers = self.cfg.parallelizer.parallel_tables as u64;
+        let rows = meta.estimated_rows;
+        let batch = self.cfg.extractor.batch_size as u64;
+        let wanted = if self.cfg.extractor.parallel_type == "chunk" {
+            rows > batch
+        } else {
+            rows >= AUTO_CHUNK_ROWS && rows * readers > self.planned_rows
+        };
+        (meta.key == KeyKind::Paged && readers >= 2 && wanted)
+            .then(|| batch.max(rows.div_ceil(MAX_CHUNKS as u64)).max(1))
     }
 
     fn buffer_batches(&self) -> usize {
@@ -134,7 +246,7 @@ impl TableJob<'_> {
         let read = async {
             match part {
                 Clear::NullKeys => self.extractor.extract_null_keys(meta, tx).await,
-                _ => self.extractor.extract(meta, None, tx).await,
+                _ => self.extractor.extract(meta, &KeySpan::default(), tx).await,
             }
         };
         let feed = async {
@@ -174,15 +286,43 @@ impl TableJob<'_> {
     /// Copies a table with a key by parallel writers, then, when the key allows NULL, the
     /// rows with a NULL key in one transaction: they come last, so an interruption there
     /// keeps every position of the paged part, and the resumed run only copies them again.
-    async fn copy_keyed(&self, meta: &TableMeta, resume: Option<&[String]>) -> Result<u64> {
-        let rows = self.copy_parallel(meta, resume).await?;
+    async fn copy_keyed(&self, meta: &TableMeta, layout: &Layout) -> Result<u64> {
+        let rows = match layout {
+            Layout::Whole(span) => self.copy_parallel(meta, 0, span).await?,
+            Layout::Chunks(plan) => self.copy_chunks(meta, plan).await?,
+        };
         if !meta.null_keys {
             return Ok(rows);
         }
         Ok(rows + self.copy_atomic(meta, Clear::NullKeys).await?)
     }
 
-    async fn copy_parallel(&self, meta: &TableMeta, resume: Option<&[String]>) -> Result<u64> {
+    /// Copies the chunks of `plan`, `parallel_tables` at once, each by
+    /// [`TableJob::copy_parallel`]; a chunk's end is recorded once all its rows are in.
+    async fn copy_chunks(&self, meta: &TableMeta, plan: &[KeySpan]) -> Result<u64> {
+        let next = AtomicUsize::new(0);
+        let readers = self
+            .cfg
+            .parallelizer
+            .parallel_tables
+            .clamp(1, plan.len().max(1));
+        let counts = futures::future::try_join_all((0..readers).map(|_| async {
+            let mut rows = 0;
+            loop {
+                let chunk = next.fetch_add(1, Ordering::Relaxed);
+                let Some(span) = plan.get(chunk) else { break };
+                rows += self.copy_parallel(meta, chunk, span).await?;
+                self.progress.chunk_done(&meta.id, chunk);
+            }
+            Ok::<_, anyhow::Error>(rows)
+        }))
+        .await?;
+        Ok(counts.iter().sum())
+    }
+
+    /// Copies the rows of `span` in key order by parallel writers, acknowledging each write
+    /// chunk as part `part` of the table's progress.
+    async fn copy_parallel(&self, meta: &TableMeta, part: usize, span: &KeySpan) -> Result<u64> {
         let chunk_rows = self.cfg.sink_batch_size();
         let writers = self.cfg.parallelizer.parallel_size;
         let (tx, mut rx, gate) = self.buffer();
@@ -220,14 +360,15 @@ impl TableJob<'_> {
                     self.limits.target(&chunk.rows).await;
                     self.sinker.write(meta, &chunk.rows).await?;
                     let n = chunk.rows.len() as u64;
-                    self.progress.ack(&meta.id, chunk.seq, chunk.last_key, n);
+                    self.progress
+                        .ack(&meta.id, part, chunk.seq, chunk.last_key, n);
                     written += n;
                 }
                 Ok::<_, anyhow::Error>(written)
             }
         }));
         let (read, (), (), written) = tokio::try_join!(
-            self.extractor.extract(meta, resume, tx),
+            self.extractor.extract(meta, span, tx),
             gate,
             dispatch,
             write_all

@@ -204,7 +204,8 @@ impl Task {
             TablePlan::Copy { meta, .. } => Some(meta.estimated_rows),
             TablePlan::Finished => None,
         });
-        self.progress.plan(copies.clone().count(), copies.sum());
+        let planned_rows = copies.clone().sum();
+        self.progress.plan(copies.count(), planned_rows);
         let job = &copy::TableJob {
             cfg: &self.cfg,
             extractor,
@@ -212,6 +213,7 @@ impl Task {
             progress: &self.progress,
             clear_unkeyed: self.resuming,
             limits: &self.limits,
+            planned_rows,
         };
         let mut reports: Vec<TableReport> = stream::iter(plans)
             .map(|(id, plan)| async move {
@@ -220,7 +222,11 @@ impl Task {
                         info!("task, skip {id}: finished in an earlier run");
                         Ok(TableReport::skipped(id.clone()))
                     }
-                    TablePlan::Copy { meta, resume } => job.run(&meta, resume.as_deref()).await,
+                    TablePlan::Copy {
+                        meta,
+                        resume,
+                        chunks,
+                    } => job.run(&meta, resume.as_deref(), chunks).await,
                 }
             })
             .buffer_unordered(self.cfg.parallelizer.parallel_tables)

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
-use dt_common::{DbType, TableId};
-use dt_resumer::{OrderKey, Position, ProgressWriter, ResumeError};
+use dt_common::{DbType, KeySpan, TableId};
+use dt_resumer::{ChunkBounds, OrderKey, Position, ProgressWriter, ResumeError};
 use tokio::sync::{mpsc, oneshot};
 
 /// What the checkpoint thread is asked to do.
@@ -24,28 +24,51 @@ enum Msg {
     Begin {
         id: TableId,
         order_cols: Vec<String>,
+        plan: Option<Vec<KeySpan>>,
     },
     Ack {
         id: TableId,
+        chunk: usize,
         seq: u64,
         key: Option<Vec<String>>,
+    },
+    ChunkDone {
+        id: TableId,
+        chunk: usize,
     },
     Checkpoint(oneshot::Sender<Result<(), ResumeError>>),
     Finish(TableId),
     Abandon(TableId),
 }
 
-/// Commit state of one table being copied, owned by the checkpoint thread.
+/// Commit state of one table being copied, owned by the checkpoint thread: one part for a
+/// table copied whole, one per chunk for a table copied in chunks.
 #[derive(Debug, Default)]
 struct Commit {
     order_cols: Vec<String>,
-    next_seq: u64,
-    acked: BTreeMap<u64, Option<Vec<String>>>,
-    committed: Option<Vec<String>>,
-    dirty: bool,
+    /// The chunk plan, for a table copied in chunks.
+    plan: Option<Vec<KeySpan>>,
+    plan_written: bool,
+    parts: BTreeMap<usize, Part>,
 }
 
 impl Commit {
+    fn dirty(&self) -> bool {
+        (self.plan.is_some() && !self.plan_written) || self.parts.values().any(|p| p.dirty)
+    }
+}
+
+/// Commit state of one sequence of numbered batches: a whole table or one chunk.
+#[derive(Debug, Default)]
+struct Part {
+    next_seq: u64,
+    acked: BTreeMap<u64, Option<Vec<String>>>,
+    committed: Option<Vec<String>>,
+    done: bool,
+    dirty: bool,
+}
+
+impl Part {
     /// Takes in the acknowledgement of batch `seq` and moves the committed position over
     /// the acknowledged prefix.
     fn ack(&mut self, seq: u64, key: Option<Vec<String>>) {
@@ -69,16 +92,33 @@ fn checkpoints(mut writer: ProgressWriter, db_type: DbType, mut rx: mpsc::Unboun
     let mut next = None;
     while let Some(msg) = next.take().or_else(|| rx.blocking_recv()) {
         match msg {
-            Msg::Begin { id, order_cols } => {
+            Msg::Begin {
+                id,
+                order_cols,
+                plan,
+            } => {
                 let commit = Commit {
                     order_cols,
+                    plan,
                     ..Commit::default()
                 };
                 tables.insert(id, commit);
             }
-            Msg::Ack { id, seq, key } => {
+            Msg::Ack {
+                id,
+                chunk,
+                seq,
+                key,
+            } => {
                 if let Some(t) = tables.get_mut(&id) {
-                    t.ack(seq, key);
+                    t.parts.entry(chunk).or_default().ack(seq, key);
+                }
+            }
+            Msg::ChunkDone { id, chunk } => {
+                if let Some(t) = tables.get_mut(&id) {
+                    let part = t.parts.entry(chunk).or_default();
+                    part.done = true;
+                    part.dirty = true;
                 }
             }
             Msg::Checkpoint(reply) => {
@@ -119,46 +159,98 @@ fn checkpoints(mut writer: ProgressWriter, db_type: DbType, mut rx: mpsc::Unboun
     }
 }
 
-/// Appends the committed position of every table that moved since the last checkpoint.
+/// Appends the committed position of every table that moved since the last checkpoint: for
+/// a table copied in chunks, its chunk plan when it is not written yet, then the position
+/// or the end of each chunk that moved.
 fn write_checkpoint(
     writer: &mut ProgressWriter,
     db_type: DbType,
     tables: &mut HashMap<TableId, Commit>,
 ) -> Result<(), ResumeError> {
-    let mut moved: Vec<(&TableId, &Commit)> = tables.iter().filter(|(_, t)| t.dirty).collect();
+    let mut moved: Vec<(&TableId, &Commit)> = tables.iter().filter(|(_, t)| t.dirty()).collect();
     moved.sort_by_key(|(id, _)| *id);
-    let positions: Vec<Position> = moved
-        .into_iter()
-        .filter_map(|(id, t)| {
-            let values = t.committed.clone()?;
-            let order_key = match (t.order_cols.as_slice(), values.as_slice()) {
-                ([col], [value]) => OrderKey::Single {
-                    col: col.clone(),
-                    value: Some(value.clone()),
-                },
-                (cols, values) if !cols.is_empty() && cols.len() == values.len() => {
-                    OrderKey::Composite(
-                        cols.iter()
-                            .cloned()
-                            .zip(values.iter().cloned().map(Some))
-                            .collect(),
-                    )
-                }
-                _ => return None,
-            };
-            Some(Position::RdbSnapshot {
+    let mut positions = Vec::new();
+    for (id, t) in moved {
+        let (schema, tb) = (id.schema.clone(), id.tb.clone());
+        let Some(plan) = &t.plan else {
+            let key = t.parts.get(&0).and_then(|p| p.committed.as_deref());
+            if let Some(order_key) = key.and_then(|v| order_key(&t.order_cols, v)) {
+                positions.push(Position::RdbSnapshot {
+                    db_type,
+                    schema,
+                    tb,
+                    order_key,
+                });
+            }
+            continue;
+        };
+        if !t.plan_written {
+            positions.push(Position::RdbSnapshotChunks {
                 db_type,
-                schema: id.schema.clone(),
-                tb: id.tb.clone(),
-                order_key,
-            })
-        })
-        .collect();
+                schema: schema.clone(),
+                tb: tb.clone(),
+                order_cols: t.order_cols.clone(),
+                chunks: plan
+                    .iter()
+                    .map(|span| ChunkBounds {
+                        after: span.after.clone(),
+                        upto: span.upto.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        for (&chunk, part) in t.parts.iter().filter(|(_, p)| p.dirty) {
+            let (schema, tb) = (schema.clone(), tb.clone());
+            if part.done {
+                positions.push(Position::RdbSnapshotChunkFinished {
+                    db_type,
+                    schema,
+                    tb,
+                    chunk,
+                });
+            } else if let Some(order_key) = part
+                .committed
+                .as_deref()
+                .and_then(|v| order_key(&t.order_cols, v))
+            {
+                positions.push(Position::RdbSnapshotChunk {
+                    db_type,
+                    schema,
+                    tb,
+                    chunk,
+                    order_key,
+                });
+            }
+        }
+    }
     writer.checkpoint(&positions)?;
     for t in tables.values_mut() {
-        t.dirty = false;
+        t.plan_written = true;
+        for part in t.parts.values_mut() {
+            part.dirty = false;
+        }
     }
     Ok(())
+}
+
+/// The order key of position `values` on the columns `cols`: the seed's single form for one
+/// column, the composite form for several.
+fn order_key(cols: &[String], values: &[String]) -> Option<OrderKey> {
+    match (cols, values) {
+        ([col], [value]) => Some(OrderKey::Single {
+            col: col.clone(),
+            value: Some(value.clone()),
+        }),
+        (cols, values) if !cols.is_empty() && cols.len() == values.len() => {
+            Some(OrderKey::Composite(
+                cols.iter()
+                    .cloned()
+                    .zip(values.iter().cloned().map(Some))
+                    .collect(),
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// One table being copied, as seen by a progress display.
@@ -238,26 +330,53 @@ impl Progress {
     /// Starts tracking a table; `order_cols` are its key's columns when positions are to be
     /// recorded, and empty otherwise.
     pub fn begin(&self, id: &TableId, order_cols: &[&str], estimated: u64) {
+        self.begin_plan(id, order_cols, estimated, None);
+    }
+
+    /// Starts tracking a table copied in the chunks `plan` (numbered from 0 in that order),
+    /// on the key columns `order_cols`. The plan is written at the next checkpoint.
+    pub fn begin_chunks(
+        &self,
+        id: &TableId,
+        order_cols: &[&str],
+        estimated: u64,
+        plan: &[KeySpan],
+    ) {
+        self.begin_plan(id, order_cols, estimated, Some(plan.to_vec()));
+    }
+
+    fn begin_plan(&self, id: &TableId, cols: &[&str], estimated: u64, plan: Option<Vec<KeySpan>>) {
         self.shown()
             .running
             .insert(id.clone(), (0, estimated, Instant::now()));
         self.send(Msg::Begin {
             id: id.clone(),
-            order_cols: order_cols.iter().map(|c| c.to_string()).collect(),
+            order_cols: cols.iter().map(|c| c.to_string()).collect(),
+            plan,
         });
     }
 
-    /// Records that batch `seq` (0-based, in key order) with last key `key` (the position
-    /// text of each order column) is committed. Never waits: the checkpoint thread takes it
-    /// in.
-    pub fn ack(&self, id: &TableId, seq: u64, key: Option<Vec<String>>, rows: u64) {
+    /// Records that batch `seq` (0-based, in key order) of chunk `chunk` (0 for a table
+    /// copied whole) with last key `key` (the position text of each order column) is
+    /// committed. Never waits: the checkpoint thread takes it in.
+    pub fn ack(&self, id: &TableId, chunk: usize, seq: u64, key: Option<Vec<String>>, rows: u64) {
         if let Some(t) = self.shown().running.get_mut(id) {
             t.0 += rows;
         }
         self.send(Msg::Ack {
             id: id.clone(),
+            chunk,
             seq,
             key,
+        });
+    }
+
+    /// Records that every batch of chunk `chunk` is acknowledged; the next checkpoint
+    /// writes the chunk's end.
+    pub fn chunk_done(&self, id: &TableId, chunk: usize) {
+        self.send(Msg::ChunkDone {
+            id: id.clone(),
+            chunk,
         });
     }
 
@@ -341,8 +460,8 @@ mod tests {
         let id = TableId::new("d", "t");
         let key = |v: &str| Some(vec![v.to_string()]);
         p.begin(&id, &["id"], 100);
-        p.ack(&id, 1, key("20"), 10);
-        p.ack(&id, 2, key("30"), 10);
+        p.ack(&id, 0, 1, key("20"), 10);
+        p.ack(&id, 0, 2, key("30"), 10);
         p.checkpoint().await.unwrap();
         let log = dir.path().join("position.log");
         assert_eq!(
@@ -350,11 +469,11 @@ mod tests {
             "",
             "nothing below batch 0 is committed"
         );
-        p.ack(&id, 0, key("10"), 10);
+        p.ack(&id, 0, 0, key("10"), 10);
         p.checkpoint().await.unwrap();
         let text = std::fs::read_to_string(&log).unwrap();
         assert!(text.contains(r#""value":"30""#), "{text}");
-        p.ack(&id, 4, key("50"), 10);
+        p.ack(&id, 0, 4, key("50"), 10);
         p.checkpoint().await.unwrap();
         assert_eq!(
             std::fs::read_to_string(&log).unwrap(),
@@ -375,7 +494,7 @@ mod tests {
         let p = Progress::new(writer, DbType::Pg).unwrap();
         let id = TableId::new("d", "t");
         p.begin(&id, &["a", "b"], 100);
-        p.ack(&id, 0, Some(vec!["1".into(), "x\"y".into()]), 10);
+        p.ack(&id, 0, 0, Some(vec!["1".into(), "x\"y".into()]), 10);
         p.checkpoint().await.unwrap();
         let text = std::fs::read_to_string(dir.path().join("position.log")).unwrap();
         assert!(

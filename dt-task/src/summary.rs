@@ -37,6 +37,8 @@ pub enum Outcome {
     Copied,
     /// Copied after a recorded position.
     Resumed { after: String },
+    /// Copied in chunks, continuing `left` chunks of an earlier run's chunk plan.
+    ResumedChunks { left: usize },
 }
 
 #[derive(Debug, Clone)]
@@ -119,6 +121,7 @@ impl fmt::Display for TaskSummary {
                 Outcome::SkippedFinished => "skipped (finished earlier)".to_string(),
                 Outcome::Copied => "copied".to_string(),
                 Outcome::Resumed { after } => format!("resumed after {after}"),
+                Outcome::ResumedChunks { left } => format!("resumed {left} unfinished chunk(s)"),
             };
             writeln!(
                 f,

@@ -274,3 +274,89 @@ async fn a_finished_table_never_gets_a_later_position() {
     );
     assert_eq!(finished_tables(dir.path()).len(), 6);
 }
+
+/// The keys `(after, upto]` an earlier run recorded as committed for table `tb` in chunks:
+/// finished chunks whole, the others up to their last position.
+fn chunk_coverage(log_dir: &std::path::Path, tb: &str, rows: i64) -> HashSet<i64> {
+    use dt_resumer::{OrderKey, Position};
+    let (mut plan, mut covered) = (Vec::new(), HashSet::new());
+    let bound = |b: &Option<Vec<String>>, open: i64| {
+        b.as_ref().map_or(open, |v| v[0].parse::<i64>().unwrap())
+    };
+    for p in fakes::lines(log_dir, "position.log") {
+        match p {
+            Position::RdbSnapshotChunks { tb: t, chunks, .. } if t == tb => {
+                plan = (chunks.iter())
+                    .map(|c| (bound(&c.after, 0), bound(&c.upto, i64::MAX)))
+                    .collect();
+            }
+            Position::RdbSnapshotChunk {
+                tb: t,
+                chunk,
+                order_key: OrderKey::Single { value: Some(v), .. },
+                ..
+            } if t == tb => {
+                let (after, _): (i64, i64) = plan[chunk];
+                covered.extend(after + 1..=v.parse::<i64>().unwrap());
+            }
+            Position::RdbSnapshotChunkFinished { tb: t, chunk, .. } if t == tb => {
+                let (after, upto) = plan[chunk];
+                covered.extend(after + 1..=upto.min(rows));
+            }
+            _ => {}
+        }
+    }
+    covered
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_in_chunks_resumes_each_chunk_after_its_committed_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let faults = Faults {
+        rejects_key: [("a".to_string(), 553)].into(),
+        ..Faults::default()
+    };
+    let world = World::new(vec![keyed("a", 1000)], faults);
+    let checker = Checker::new(&world);
+    let chunked = "[extractor]\nparallel_type=chunk\nbatch_size=100\n";
+    let err = task(&world, &checker, dir.path(), chunked)
+        .run()
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains("rejects row 553"), "{err:#}");
+    checker.assert_no_violation();
+    assert!(finished_tables(dir.path()).is_empty());
+    assert!(
+        positions(dir.path(), "a").is_empty(),
+        "a table in chunks writes no single-line position"
+    );
+    let covered = chunk_coverage(dir.path(), "a", 1000);
+    assert!(!covered.contains(&553));
+    assert!(covered.len() > 20, "nothing recorded: {covered:?}");
+    let has_gap = covered
+        .iter()
+        .any(|k| !covered.contains(&(k + 1)) && *k < 1000);
+    assert!(has_gap, "chunks were committed strictly in order");
+
+    // The next run reads exactly the rows the first did not record as committed, though
+    // it runs as a plain table copy: a recorded chunk plan is always resumed.
+    let world = world.next_run(vec![keyed("a", 1000)]);
+    let checker = Checker::new(&world);
+    let summary = task(&world, &checker, dir.path(), "").run().await.unwrap();
+    checker.assert_no_violation();
+    let read: HashSet<i64> = (world.read.lock().unwrap().iter()).map(|r| r.1).collect();
+    assert_eq!(
+        read.len(),
+        world.read.lock().unwrap().len(),
+        "a row was read twice"
+    );
+    assert!(read.is_disjoint(&covered), "committed rows were read again");
+    assert_eq!(read.len() + covered.len(), 1000);
+    assert_eq!(world.target_keys("a"), all(1000));
+    assert_eq!(finished_tables(dir.path()), ["a"]);
+    assert!(
+        matches!(summary.tables[0].outcome, dt_task::Outcome::ResumedChunks { left } if left > 0),
+        "{:?}",
+        summary.tables[0].outcome
+    );
+}

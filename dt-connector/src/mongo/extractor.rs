@@ -23,8 +23,8 @@ use super::id::{
 };
 use super::rows::{condition, strip, with_condition};
 use crate::{
-    plan_table, Batch, Batcher, ColumnMeta, ConnectorError, DbObject, Extractor, KeyKind, Listing,
-    TableMeta, TablePlan,
+    plan_table, Batch, Batcher, ColumnMeta, ConnectorError, DbObject, Extractor, KeyKind, KeySpan,
+    Listing, TableMeta, TablePlan,
 };
 
 pub struct MongoExtractor {
@@ -153,11 +153,17 @@ impl Extractor for MongoExtractor {
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume: Option<&[String]>,
+        span: &KeySpan,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let id = &meta.id;
-        let after: Option<Bson> = resume
+        anyhow::ensure!(
+            span.upto.is_none(),
+            "{id}: MongoDB collections are not read in chunks"
+        );
+        let after: Option<Bson> = span
+            .after
+            .as_deref()
             .map(|texts| match texts {
                 [text] => id_from_position(text),
                 _ => anyhow::bail!("{} value(s) for the one key _id", texts.len()),

@@ -20,8 +20,8 @@ use super::text::{parse_line, take_lines};
 use super::{literal, position, quote};
 use crate::catalog::{and, describe, where_sql, Cached, KeyRange};
 use crate::{
-    plan_table, Batch, Batcher, ConnectorError, DbObject, Extractor, Listing, PageSizer,
-    SequenceState, TableMeta, TablePlan,
+    integer_bounds, plan_table, Batch, Batcher, ConnectorError, DbObject, Extractor, KeySpan,
+    Listing, PageSizer, SequenceState, TableMeta, TablePlan,
 };
 
 pub struct PgExtractor {
@@ -82,7 +82,7 @@ impl PgExtractor {
     async fn extract_paged(
         &self,
         meta: &TableMeta,
-        resume: Option<&[String]>,
+        span: &KeySpan,
         tx: &mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let (cols, table) = (
@@ -91,32 +91,23 @@ impl PgExtractor {
         );
         let order = meta.order_cols();
         let keys = meta.quoted_key_cols(quote);
-        if let Some(texts) = resume {
-            anyhow::ensure!(
-                texts.len() == order.len(),
-                "bad resume position of {}: {} value(s) for a key of {} column(s)",
-                meta.id,
-                texts.len(),
-                order.len()
-            );
-        }
         let mut pages = PageSizer::new(self.batch_size);
-        let mut last: Option<Vec<String>> = resume.map(<[String]>::to_vec);
+        let mut last: Option<Vec<String>> = span.after.clone();
         let mut total = 0u64;
         let cond = self.rows.condition(&meta.id);
-        let range = KeyRange::paged(meta).predicate(&keys);
+        let upto = span
+            .upto
+            .as_deref()
+            .map(|texts| key_cmp(meta, &keys, "<=", texts))
+            .transpose()?;
+        let range = and(KeyRange::paged(meta).predicate(&keys), upto);
         let order_by = keys.join(",");
         loop {
             let n = pages.limit();
-            // A row comparison, which a btree index over the key reads as one range.
-            let after = last.as_ref().map(|texts| {
-                let values: Vec<String> = texts
-                    .iter()
-                    .zip(order)
-                    .map(|(t, &i)| position::decode(t, &meta.columns[i].type_name))
-                    .collect();
-                format!("({order_by}) > ({})", values.join(","))
-            });
+            let after = last
+                .as_deref()
+                .map(|texts| key_cmp(meta, &keys, ">", texts))
+                .transpose()?;
             let filter = where_sql(cond, and(range.clone(), after).as_deref());
             let select =
                 format!("SELECT {cols} FROM {table}{filter} ORDER BY {order_by} LIMIT {n}");
@@ -140,6 +131,70 @@ impl PgExtractor {
             }
         }
         Ok(total)
+    }
+
+    /// Bounds of chunks of about `chunk_rows` rows after `after`: on an integer first key
+    /// column, evenly spaced values between its min and max; otherwise the key of every
+    /// `chunk_rows`-th row, found by walking the key's index. Read in the run's snapshot.
+    async fn bounds(
+        &self,
+        meta: &TableMeta,
+        after: Option<&[String]>,
+        chunk_rows: u64,
+        max_chunks: usize,
+    ) -> Result<Vec<Vec<String>>> {
+        let order = meta.order_cols();
+        let keys = meta.quoted_key_cols(quote);
+        let table = self.source_relation(&meta.id).await?;
+        let range = KeyRange::paged(meta).predicate(&keys);
+        let filter = |after: Option<&[String]>| -> Result<String> {
+            let cmp = after.map(|t| key_cmp(meta, &keys, ">", t)).transpose()?;
+            Ok(where_sql(None, and(range.clone(), cmp).as_deref()))
+        };
+        let first_type = meta.columns[order[0]].type_name.as_str();
+        if matches!(first_type, "smallint" | "integer" | "bigint") {
+            let k = &keys[0];
+            let select = format!("SELECT min({k}), max({k}) FROM {table}{}", filter(after)?);
+            let mut ends = Vec::new();
+            self.copy_out(&select, &[0, 1], |row| {
+                ends = row.iter().map(position::encode).collect();
+                Ok(())
+            })
+            .await?;
+            let [Some(min), Some(max)] = ends.as_slice() else {
+                return Ok(Vec::new());
+            };
+            if let Some(bounds) = integer_bounds(
+                min.parse()?,
+                max.parse()?,
+                meta.estimated_rows,
+                chunk_rows,
+                max_chunks,
+            ) {
+                return Ok(bounds.into_iter().map(|b| vec![b.to_string()]).collect());
+            }
+        }
+        let order_by = keys.join(",");
+        let key_idx: Vec<usize> = (0..keys.len()).collect();
+        let mut bounds: Vec<Vec<String>> = Vec::new();
+        while bounds.len() + 1 < max_chunks {
+            let select = format!(
+                "SELECT {order_by} FROM {table}{} ORDER BY {order_by} LIMIT 1 OFFSET {}",
+                filter(bounds.last().map(Vec::as_slice).or(after))?,
+                chunk_rows.max(1) - 1
+            );
+            let mut found = None;
+            self.copy_out(&select, &key_idx, |row| {
+                found = row.iter().map(position::encode).collect();
+                Ok(())
+            })
+            .await?;
+            match found {
+                Some(bound) => bounds.push(bound),
+                None => break,
+            }
+        }
+        Ok(bounds)
     }
 
     /// Reads the rows of `range` in one statement, in no particular order.
@@ -261,14 +316,29 @@ impl Extractor for PgExtractor {
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume: Option<&[String]>,
+        span: &KeySpan,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64> {
         if meta.order_cols().is_empty() {
             self.extract_stream(meta, KeyRange::All, &tx).await
         } else {
-            self.extract_paged(meta, resume, &tx).await
+            self.extract_paged(meta, span, &tx).await
         }
+    }
+
+    async fn split(
+        &self,
+        meta: &TableMeta,
+        after: Option<&[String]>,
+        chunk_rows: u64,
+        max_chunks: usize,
+    ) -> Result<Vec<Vec<String>>> {
+        if meta.order_cols().is_empty() {
+            return Ok(Vec::new());
+        }
+        self.bounds(meta, after, chunk_rows, max_chunks)
+            .await
+            .with_context(|| format!("cannot split source table {} into chunks", meta.id))
     }
 
     async fn extract_null_keys(&self, meta: &TableMeta, tx: mpsc::Sender<Batch>) -> Result<u64> {
@@ -303,4 +373,28 @@ impl Extractor for PgExtractor {
         }
         Ok(out)
     }
+}
+
+/// A row comparison of the first key columns with position text `texts`, each cast to its
+/// column's type: `(a, b) > ('1'::int, 'x'::text)`. A btree index over the key reads it as
+/// one range.
+fn key_cmp(meta: &TableMeta, keys: &[String], op: &str, texts: &[String]) -> Result<String> {
+    let order = meta.order_cols();
+    anyhow::ensure!(
+        !texts.is_empty() && texts.len() <= order.len(),
+        "bad resume position of {}: {} value(s) for a key of {} column(s)",
+        meta.id,
+        texts.len(),
+        order.len()
+    );
+    let values: Vec<String> = texts
+        .iter()
+        .zip(order)
+        .map(|(t, &i)| position::decode(t, &meta.columns[i].type_name))
+        .collect();
+    Ok(format!(
+        "({}) {op} ({})",
+        keys[..texts.len()].join(","),
+        values.join(",")
+    ))
 }

@@ -14,7 +14,7 @@ use dt_common::config::TaskConfig;
 use dt_common::meta::{Row, Value};
 use dt_common::{Resumer, TableId};
 use dt_connector::{
-    plan_table, AtomicMsg, Batch, Clear, ColumnMeta, Extractor, KeyKind, Listing, Sinker,
+    plan_table, AtomicMsg, Batch, Clear, ColumnMeta, Extractor, KeyKind, KeySpan, Listing, Sinker,
     TableMeta, TablePlan,
 };
 use dt_resumer::position::parse_line;
@@ -98,6 +98,8 @@ pub struct World {
     pub atomic_msgs: Mutex<Vec<(TableId, &'static str)>>,
     /// The resume value each extract call was given.
     pub extracts: Mutex<Vec<(TableId, Option<String>)>>,
+    /// The keys of every row the extractor sent.
+    pub read: Mutex<Vec<(TableId, i64)>>,
 }
 
 impl World {
@@ -135,13 +137,18 @@ impl World {
 
     /// Whether every source row of `id` with a key up to `upto` is committed.
     fn committed_upto(&self, id: &TableId, upto: i64) -> bool {
+        self.committed_between(id, i64::MIN, upto)
+    }
+
+    /// Whether every source row of `id` with a key in `(after, upto]` is committed.
+    fn committed_between(&self, id: &TableId, after: i64, upto: i64) -> bool {
         let target = self.target.lock().unwrap();
         let empty = BTreeMap::new();
         let rows = target.get(id).unwrap_or(&empty);
         self.table(id)
             .rows
             .iter()
-            .filter(|r| key(r) <= upto)
+            .filter(|r| key(r) > after && key(r) <= upto)
             .all(|r| rows.get(&key(r)) == Some(r))
     }
 }
@@ -175,12 +182,17 @@ impl Extractor for FakeExtractor {
     async fn extract(
         &self,
         meta: &TableMeta,
-        resume: Option<&[String]>,
+        span: &KeySpan,
         tx: mpsc::Sender<Batch>,
     ) -> Result<u64> {
         let id = &meta.id;
-        let resume_value = resume.map(|values| values.join(","));
+        let resume_value = span.after.as_ref().map(|values| values.join(","));
         let resume = resume_value.as_deref().map(str::parse::<i64>).transpose()?;
+        let upto = span
+            .upto
+            .as_ref()
+            .map(|v| v.join(",").parse::<i64>())
+            .transpose()?;
         self.world
             .extracts
             .lock()
@@ -188,6 +200,7 @@ impl Extractor for FakeExtractor {
             .push((id.clone(), resume_value));
         let rows: Vec<Row> = (self.world.table(id).rows.iter())
             .filter(|r| resume.is_none_or(|after| key(r) > after))
+            .filter(|r| upto.is_none_or(|upto| key(r) <= upto))
             .cloned()
             .collect();
         let fails_after = self.world.faults.read_fails_after.get(&id.tb);
@@ -200,10 +213,34 @@ impl Extractor for FakeExtractor {
                 rows: batch.to_vec(),
             };
             sent += batch.rows.len() as u64;
+            (self.world.read.lock().unwrap())
+                .extend(batch.rows.iter().map(|r| (id.clone(), key(r))));
             tx.send(batch).await?;
             tokio::task::yield_now().await;
         }
         Ok(sent + u64::from(self.world.faults.read_overcounts.contains(&id.tb)))
+    }
+
+    /// The key of every `chunk_rows`-th row after `after`.
+    async fn split(
+        &self,
+        meta: &TableMeta,
+        after: Option<&[String]>,
+        chunk_rows: u64,
+        max_chunks: usize,
+    ) -> Result<Vec<Vec<String>>> {
+        let after = after.map(|v| v.join(",").parse::<i64>()).transpose()?;
+        let keys: Vec<i64> = (self.world.table(&meta.id).rows.iter())
+            .map(key)
+            .filter(|&k| after.is_none_or(|a| k > a))
+            .collect();
+        Ok(keys
+            .iter()
+            .skip(chunk_rows as usize - 1)
+            .step_by(chunk_rows as usize)
+            .take(max_chunks - 1)
+            .map(|k| vec![k.to_string()])
+            .collect())
     }
 }
 
@@ -276,6 +313,8 @@ pub struct Checker {
     world: Arc<World>,
     read: Mutex<HashMap<PathBuf, usize>>,
     finished: Mutex<HashSet<TableId>>,
+    /// The latest chunk plan of each table: each chunk's (after, upto] keys.
+    plans: Mutex<HashMap<TableId, Vec<(i64, i64)>>>,
     /// File name of each sync, in order.
     pub syncs: Mutex<Vec<String>>,
     pub violations: Mutex<Vec<String>>,
@@ -350,6 +389,53 @@ impl Checker {
                 }
                 finished.insert(id);
             }
+            Position::RdbSnapshotChunks {
+                schema, tb, chunks, ..
+            } => {
+                let bound = |b: &Option<Vec<String>>, open: i64| {
+                    b.as_ref().map_or(open, |v| v.join(",").parse().unwrap())
+                };
+                let spans = (chunks.iter())
+                    .map(|c| (bound(&c.after, i64::MIN), bound(&c.upto, i64::MAX)))
+                    .collect();
+                self.plans
+                    .lock()
+                    .unwrap()
+                    .insert(TableId::new(schema, tb), spans);
+            }
+            Position::RdbSnapshotChunk {
+                schema,
+                tb,
+                chunk,
+                order_key:
+                    OrderKey::Single {
+                        value: Some(value), ..
+                    },
+                ..
+            } => {
+                let id = TableId::new(schema, tb);
+                let (after, upto) = self.plans.lock().unwrap()[&id][*chunk];
+                let value: i64 = value.parse().unwrap();
+                if value <= after || value > upto {
+                    return Err(format!("position {value} outside chunk {chunk} of {id}"));
+                }
+                if !self.world.committed_between(&id, after, value) {
+                    return Err(format!(
+                        "chunk {chunk} of {id} at {value} covers uncommitted rows"
+                    ));
+                }
+            }
+            Position::RdbSnapshotChunkFinished {
+                schema, tb, chunk, ..
+            } => {
+                let id = TableId::new(schema, tb);
+                let (after, upto) = self.plans.lock().unwrap()[&id][*chunk];
+                if !self.world.committed_between(&id, after, upto) {
+                    return Err(format!(
+                        "chunk {chunk} of {id} finished with rows not committed"
+                    ));
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -381,10 +467,14 @@ impl Checker {
 }
 
 /// A task over the fakes with progress in `log_dir`, resuming from it; `extra` is appended
-/// to the config.
+/// to the config, the keys of an `[extractor]` section at its start to that section.
 pub fn task(world: &Arc<World>, checker: &Arc<Checker>, log_dir: &Path, extra: &str) -> Task {
+    let (extractor, extra) = match extra.strip_prefix("[extractor]\n") {
+        Some(rest) => rest.split_at(rest.find('[').unwrap_or(rest.len())),
+        None => ("", extra),
+    };
     let ini = format!(
-        "[extractor]\ndb_type=mysql\nurl=mysql://fake@127.0.0.1:1/none\nbatch_size={READ_BATCH}\n\
+        "[extractor]\ndb_type=mysql\nurl=mysql://fake@127.0.0.1:1/none\nbatch_size={READ_BATCH}\n{extractor}\
          [sinker]\ndb_type=mysql\nurl=mysql://fake@127.0.0.1:1/none\nbatch_size=5\n\
          [parallelizer]\nparallel_size=4\nparallel_tables=2\n\
          [pipeline]\nbuffer_size=40\ncheckpoint_interval_secs=0.002\n\
