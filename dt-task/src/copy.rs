@@ -184,7 +184,7 @@ impl TableJob<'_> {
 
     /// Rows per chunk when `meta` is to be cut into chunks: a paged table, with at least two
     /// readers (`parallel_tables`), of more than `[extractor] batch_size` estimated rows
-    /// under `[extractor] parallel_type=chunk`, or else of at least [`AUTO_CHUNK_ROWS`] and
+    /// (or of no estimate) under `[extractor] parallel_type=chunk`, or else of at least [`AUTO_CHUNK_ROWS`] and
     /// more than its share of the run (`1 / parallel_tables` of all rows), so that it would
     /// leave readers idle. Chunks hold `batch_size` rows, more when that would make more
     /// than [`MAX_CHUNKS`].
@@ -193,7 +193,8 @@ impl TableJob<'_> {
         let rows = meta.estimated_rows;
         let batch = self.cfg.extractor.batch_size as u64;
         let wanted = if self.cfg.extractor.parallel_type == "chunk" {
-            rows > batch
+            // Without an estimate (a PostgreSQL table never analyzed) the key is walked.
+            rows > batch || rows == 0
         } else {
             rows >= AUTO_CHUNK_ROWS && rows * readers > self.planned_rows
         };

@@ -2,9 +2,12 @@
 //! with SIGKILL several times in the middle of the copy: every resumed run continues each of
 //! them after its recorded position instead of from its first row, the rows whose key holds
 //! NULL end up in the target exactly once, and the target equals the source as a multiset.
+//! The same holds when each table is copied in chunks of its key read at once: every
+//! resumed run continues the recorded chunks.
 
 use anyhow::{ensure, Result};
 
+use crate::runner::{expect_success, run_dt, Case};
 use crate::scenario::{crash_runs, messages, Kind};
 
 const SCHEMA: &str = "keyshape_db";
@@ -16,15 +19,79 @@ const TABLES: &[&str] = &["composite", "nullable_uk", "nullable_pair"];
 /// Runs case `case` (holding [`TABLES`] with `rows` rows in all) with kills, then checks the
 /// target and what default.log says of every start of every table.
 pub async fn crash(kind: Kind, case: &str, rows: usize) -> Result<()> {
-    let (case, killed) = crash_runs(kind, case, SCHEMA, rows).await?;
+    check_starts(kind, case, SCHEMA, TABLES, rows, ": resume after ").await?;
+    Ok(())
+}
+
+/// The case's tables in chunks: [`TABLES`], a composite key whose first column is an
+/// integer (cut by even steps of it), and a text key (cut by walking its index).
+const CHUNKED: &[&str] = &[
+    "composite",
+    "composite_int",
+    "nullable_uk",
+    "nullable_pair",
+    "text_key",
+];
+
+/// Runs case `case` (holding [`CHUNKED`] in schema `chunk_db`, `rows` rows in all, copied
+/// in chunks) with kills, then checks that each table's first start cut it into chunks and
+/// that every start once it has a chunk plan continues that plan.
+pub async fn crash_in_chunks(kind: Kind, case: &str, rows: usize) -> Result<()> {
+    let resumed = ": resume ";
+    let log = check_starts(kind, case, "chunk_db", CHUNKED, rows, resumed).await?;
+    for tb in CHUNKED {
+        let prefix = format!("task, start `chunk_db`.`{tb}`: ");
+        let first = log.iter().find(|l| l.starts_with(&prefix));
+        let chunks = first.and_then(|l| l.split(", in ").nth(1));
+        let n: usize = chunks
+            .and_then(|c| c.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        ensure!(
+            n >= 2,
+            "`chunk_db`.`{tb}` was not cut into chunks: {first:?}"
+        );
+        ensure!(
+            log.iter()
+                .any(|l| l.starts_with(&prefix) && l.contains(" unfinished chunk(s)")),
+            "`chunk_db`.`{tb}` never resumed its chunks"
+        );
+    }
+    // A run without kills copies every row exactly once: chunks neither overlap nor leave
+    // gaps between them.
+    let clean = Case::load(case);
+    kind.prepare(&clean).await?;
+    let out = run_dt(&clean.config(&kind.src(), &kind.dst(), &[]));
+    expect_success(&out)?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    ensure!(
+        stdout.contains(&format!(" {rows} rows in ")),
+        "a clean run in chunks did not copy {rows} rows:\n{stdout}"
+    );
+    ensure!(kind.assert_schemas_same(&["chunk_db"]).await? == rows);
+    Ok(())
+}
+
+/// Runs the case with kills and checks, for each table, that once a start resumed (its
+/// line holds `resumed`), no later start began from the first row. Returns the messages of
+/// default.log.
+async fn check_starts(
+    kind: Kind,
+    case: &str,
+    schema: &str,
+    tables: &[&str],
+    rows: usize,
+    resumed: &str,
+) -> Result<Vec<String>> {
+    let (case, killed) = crash_runs(kind, case, schema, rows).await?;
     let log = messages(&case);
-    for tb in TABLES {
-        let id = format!("`{SCHEMA}`.`{tb}`");
+    for tb in tables {
+        let id = format!("`{schema}`.`{tb}`");
         let starts: Vec<&String> = log
             .iter()
             .filter(|l| l.starts_with(&format!("task, start {id}: ")))
             .collect();
-        let Some(first) = starts.iter().position(|l| l.contains(": resume after ")) else {
+        let Some(first) = starts.iter().position(|l| l.contains(resumed)) else {
             anyhow::bail!(
                 "{id} was never resumed mid-table in {killed} kills:\n{}",
                 log.join("\n")
@@ -32,7 +99,7 @@ pub async fn crash(kind: Kind, case: &str, rows: usize) -> Result<()> {
         };
         let restarted: Vec<&&String> = starts[first..]
             .iter()
-            .filter(|l| !l.contains(": resume after "))
+            .filter(|l| !l.contains(resumed))
             .collect();
         ensure!(
             restarted.is_empty(),
@@ -45,5 +112,5 @@ pub async fn crash(kind: Kind, case: &str, rows: usize) -> Result<()> {
             starts.iter().map(|l| l.as_str()).collect::<Vec<_>>()
         );
     }
-    Ok(())
+    Ok(log)
 }

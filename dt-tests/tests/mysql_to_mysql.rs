@@ -559,6 +559,16 @@ fn bad_input_partition_col_missing() {
 const APE: &str = "mysql_to_mysql/snapshot/ape_parallel_test";
 
 #[test]
+fn chunks_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::key_shapes::crash_in_chunks(
+        Mysql,
+        "mysql_to_mysql/snapshot/chunks_crash_test",
+        85_000,
+    ));
+}
+
+#[test]
 fn key_shapes_crash_test() {
     let _guard = serial();
     block_on(dt_tests::key_shapes::crash(

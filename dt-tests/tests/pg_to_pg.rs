@@ -511,6 +511,16 @@ fn rate_limit_rows_test() {
 const APE: &str = "pg_to_pg/snapshot/ape_parallel_test";
 
 #[test]
+fn chunks_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::key_shapes::crash_in_chunks(
+        Pg,
+        "pg_to_pg/snapshot/chunks_crash_test",
+        85_000,
+    ));
+}
+
+#[test]
 fn key_shapes_crash_test() {
     let _guard = serial();
     block_on(dt_tests::key_shapes::crash(
