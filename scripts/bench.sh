@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of dt against the peers a user would pick instead, on the same data and machine:
-#   MySQL  dt  vs  mydumper -t 2 + myloader -t 2
-#   PG     dt  vs  pgcopydb copy table-data --table-jobs 2
+#   MySQL  dt  vs  mydumper -t 2 -r 100000 + myloader -t 2 (tables split into row chunks)
+#   PG     dt  vs  pgcopydb copy table-data --table-jobs 2 --split-tables-larger-than 50MB
 #   Mongo  dt  vs  a plain batched insertMany of the same documents into the target
 # Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
 # BENCH_TABLES x BENCH_ROWS (default 4 x 250,000); the same shape as documents for Mongo.
@@ -102,10 +102,10 @@ bench_mysql() {
   report mysql "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
   reset_mysql
   rm -rf "$WORK/mydumper"
-  timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -o "$WORK/mydumper"; local dump=$SECS
+  timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper"; local dump=$SECS
   timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o; peer=$(echo "$dump + $SECS" | bc -l)
   check_mysql
-  report mysql "mydumper -t 2 + myloader -t 2" "$peer" -
+  report mysql "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
   ratio mysql "mydumper+myloader" "$dt1" "$peer"
   ratio mysql "dt (every 3600s)" "$dt1" "$dt3600"
 }
@@ -138,10 +138,10 @@ bench_pg() {
   report pg "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
   reset_pg
   rm -rf "$WORK/pgcopydb"
-  timed pgcopydb pgcopydb copy table-data --table-jobs 2 --dir "$WORK/pgcopydb" \
+  timed pgcopydb pgcopydb copy table-data --table-jobs 2 --split-tables-larger-than 50MB --dir "$WORK/pgcopydb" \
     --source postgres://postgres@127.0.0.1:5433/bench --target postgres://postgres@127.0.0.1:5434/bench
   peer=$SECS; check_pg
-  report pg "pgcopydb copy table-data -j 2" "$peer" -
+  report pg "pgcopydb -j 2 --split-tables-larger-than 50MB" "$peer" -
   ratio pg "pgcopydb" "$dt1" "$peer"
   ratio pg "dt (every 3600s)" "$dt1" "$dt3600"
 }
