@@ -186,6 +186,16 @@ impl KeyRange {
     }
 }
 
+/// The WHERE clause of the target rows `clear` covers, over the target's quoted key
+/// columns `keys`: empty for every row, `None` for none.
+pub(crate) fn cleared(clear: crate::Clear, keys: &[String]) -> Option<String> {
+    match clear {
+        crate::Clear::Nothing => None,
+        crate::Clear::Table => Some(String::new()),
+        crate::Clear::NullKeys => Some(where_sql(None, KeyRange::Null.predicate(keys).as_deref())),
+    }
+}
+
 /// `a AND b` of the predicates that are there.
 pub(crate) fn and(a: Option<String>, b: Option<String>) -> Option<String> {
     match (a, b) {

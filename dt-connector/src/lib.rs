@@ -535,6 +535,12 @@ pub trait Extractor: Send + Sync {
 pub trait Sinker: Send + Sync {
     /// Checks that the target table of `meta` exists and has the columns needed.
     async fn prepare(&self, meta: &TableMeta) -> Result<()>;
+    /// Whether the target table of `meta` holds rows of `part` (every row for
+    /// `Clear::Table`, those with a NULL in the key for `Clear::NullKeys`): rows that an
+    /// atomic copy without clearing would add a second time.
+    async fn holds(&self, _meta: &TableMeta, _part: Clear) -> Result<bool> {
+        Ok(false)
+    }
     /// Writes rows idempotently: a row already present (by key) is replaced, or with
     /// `[sinker] replace=false` is an error (see [`dt_common::config::ConflictMode`]).
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()>;

@@ -19,7 +19,7 @@ use dt_common::config::TaskConfig;
 use dt_common::resumer::NoResume;
 use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
-use dt_connector::{Extractor, Sinker, TablePlan};
+use dt_connector::{Clear, Extractor, Sinker, TablePlan};
 use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
 use futures::{stream, StreamExt, TryStreamExt};
 use tracing::info;
@@ -188,6 +188,9 @@ impl Task {
             if let TablePlan::Copy { meta, .. } = &plan {
                 partition::check(&partition_cols, meta)?;
                 sinker.prepare(meta).await?;
+                if !self.resuming {
+                    refuse_doubling(sinker, meta).await?;
+                }
             }
             plans.push((id, plan));
         }
@@ -236,6 +239,30 @@ impl Task {
         apply_objects(extractor, sinker, tables).await?;
         Ok(reports)
     }
+}
+
+/// Without resume, the rows of a key-less table (or the rows with a NULL key of a table whose
+/// unique key allows NULL) are added to the target table as they are: refuses, before
+/// anything is copied, a target table that already holds such rows, since they would then be
+/// there twice (docs/en/snapshot/resume.md, "No usable key").
+async fn refuse_doubling(sinker: &dyn Sinker, meta: &dt_connector::TableMeta) -> Result<()> {
+    let (part, what) = match (meta.key, meta.null_keys) {
+        (dt_connector::KeyKind::None, _) => (Clear::Table, "rows, and the table has no key"),
+        (dt_connector::KeyKind::Paged, true) => (
+            Clear::NullKeys,
+            "rows with a NULL in its unique key, which cannot match rows by that key",
+        ),
+        _ => return Ok(()),
+    };
+    if sinker.holds(meta, part).await? {
+        anyhow::bail!(
+            "the target table of {} already holds {what}: copying without resume would add \
+             the source's rows a second time. Empty the target table, or turn resume on \
+             ([resumer] resume_type=from_log), which replaces them in one transaction",
+            meta.id
+        );
+    }
+    Ok(())
 }
 
 /// Refuses `[filter] ignore_cols` and `where_conditions` entries naming a table the task

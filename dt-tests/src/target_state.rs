@@ -117,5 +117,19 @@ pub async fn keyless_never_partial(kind: Kind, case: &str, table: &str, rows: i6
         empty >= 20,
         "only {empty} count(s) before the commit: the case is too small to watch"
     );
+    // Run again without resume: the rows are there and cannot be matched without a key, so
+    // dt refuses before copying instead of adding them a second time.
+    let again = run_dt(&case.config(&kind.src(), &kind.dst(), &[]));
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    ensure!(
+        again.status.code() == Some(1) && stderr.contains("already holds rows"),
+        "a second run without resume: exit {:?}, stderr: {stderr}",
+        again.status.code()
+    );
+    let after = target_count(kind, table).await?;
+    ensure!(
+        after == rows,
+        "{table} holds {after} rows after the refused run, expected {rows}"
+    );
     Ok(())
 }

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use super::catalog::table_name;
 use super::quote;
 use super::value::bind;
-use crate::catalog::{check_target, Cached, KeyRange};
+use crate::catalog::{check_target, cleared, Cached};
 use crate::{next_atomic_rows, AtomicMsg, Clear, ConnectorError, KeyKind, Sinker, TableMeta};
 
 /// MySQL allows at most this many placeholders in one statement.
@@ -242,6 +242,20 @@ impl Sinker for MysqlSinker {
         Ok(check_target(&self.catalog, &self.router, meta).await?)
     }
 
+    async fn holds(&self, meta: &TableMeta, part: Clear) -> Result<bool> {
+        let (id, cols) = self.target(meta);
+        let keys: Vec<String> = meta.key_cols.iter().map(|&i| quote(&cols[i])).collect();
+        let Some(filter) = cleared(part, &keys) else {
+            return Ok(false);
+        };
+        let sql = format!("SELECT 1 FROM {}{filter} LIMIT 1", table_name(&id));
+        let row = sqlx::query(&sql)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| ConnectorError::read(format!("target table {id}"), e))?;
+        Ok(row.is_some())
+    }
+
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
         for chunk in self.statements(meta, rows)? {
             self.insert(meta, chunk).await?;
@@ -258,15 +272,8 @@ impl Sinker for MysqlSinker {
         let (id, cols) = self.target(meta);
         let write = |e: sqlx::Error| ConnectorError::write(&id, e);
         let mut conn = self.pool.acquire().await.map_err(write)?;
-        let delete = match clear {
-            Clear::Nothing => None,
-            Clear::Table => Some(format!("DELETE FROM {}", table_name(&id))),
-            Clear::NullKeys => {
-                let keys: Vec<String> = meta.key_cols.iter().map(|&i| quote(&cols[i])).collect();
-                let nulls = KeyRange::Null.predicate(&keys).unwrap_or_default();
-                Some(format!("DELETE FROM {} WHERE {nulls}", table_name(&id)))
-            }
-        };
+        let keys: Vec<String> = meta.key_cols.iter().map(|&i| quote(&cols[i])).collect();
+        let delete = cleared(clear, &keys).map(|w| format!("DELETE FROM {}{w}", table_name(&id)));
         if delete.is_some() {
             // In REPEATABLE READ the DELETE below locks the rows it deletes and the gaps
             // between them until the commit, so a second task refilling the same table

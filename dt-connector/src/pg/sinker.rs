@@ -18,7 +18,7 @@ use tracing::{info, warn};
 use super::catalog::{regclass, relation, serial_sequence, table_name};
 use super::quote;
 use super::text::push_row;
-use crate::catalog::{check_target, Cached, KeyRange};
+use crate::catalog::{check_target, cleared, Cached};
 use crate::{
     next_atomic_rows, AtomicMsg, Clear, ConnectorError, DbObject, KeyKind, Sinker, TableMeta,
 };
@@ -243,14 +243,10 @@ impl PgSinker {
                 .await
                 .with_context(ctx)?;
             let keys: Vec<String> = meta.key_cols.iter().map(|&i| t.cols[i].clone()).collect();
-            let delete = match clear {
-                Clear::NullKeys => format!(
-                    "DELETE FROM {rel} WHERE {}",
-                    KeyRange::Null.predicate(&keys).unwrap_or_default()
-                ),
-                _ => format!("DELETE FROM {rel}"),
-            };
-            tx.execute(delete.as_str()).await.with_context(ctx)?;
+            let filter = cleared(clear, &keys).unwrap_or_default();
+            tx.execute(format!("DELETE FROM {rel}{filter}").as_str())
+                .await
+                .with_context(ctx)?;
         }
         let mut total = 0u64;
         while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
@@ -303,6 +299,24 @@ impl Sinker for PgSinker {
     async fn prepare(&self, meta: &TableMeta) -> Result<()> {
         // Both the COPY fast path and the upsert rely on a unique key over the key columns.
         Ok(check_target(&self.catalog, &self.router, meta).await?)
+    }
+
+    async fn holds(&self, meta: &TableMeta, part: Clear) -> Result<bool> {
+        let t = self.target(meta);
+        let keys: Vec<String> = meta.key_cols.iter().map(|&i| t.cols[i].clone()).collect();
+        let Some(filter) = cleared(part, &keys) else {
+            return Ok(false);
+        };
+        let Some(rel) = relation(&self.pool, &t.id).await? else {
+            return Ok(false);
+        };
+        let read = |e| ConnectorError::read(format!("target table {}", t.id), e);
+        let sql = format!("SELECT 1 FROM {rel}{filter} LIMIT 1");
+        let row = sqlx::query(&sql)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(read)?;
+        Ok(row.is_some())
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
