@@ -14,23 +14,105 @@ pub fn apply(cfg: &mut TaskConfig) -> Result<(), ConfigError> {
     let (user, pass) = (&cfg.sinker.username, &cfg.sinker.password);
     cfg.sinker.url = with_credentials("sinker", &cfg.sinker.url, user, pass)?;
     resumer(&mut cfg.resumer)?;
+    progress_db(cfg)?;
     db_resumer_keys(cfg);
+    Ok(())
+}
+
+/// The progress table of the task's target server, ape-dts's default.
+pub const DEFAULT_PROGRESS_TABLE: &str = "apecloud_metadata.apedts_task_position";
+
+/// `resume_type=from_target` / `from_db`: the server and table that keep progress.
+fn progress_db(cfg: &mut TaskConfig) -> Result<(), ConfigError> {
+    let r = &cfg.resumer;
+    let in_target = match r.resume_type.trim() {
+        "from_target" => true,
+        "from_db" => false,
+        _ => {
+            let set: Vec<&str> = [
+                ("resumer.url", !r.url.is_empty()),
+                ("resumer.db_type", !r.db_type.is_empty()),
+                ("resumer.username", !r.username.is_empty()),
+                ("resumer.password", !r.password.is_empty()),
+                ("resumer.table_full_name", !r.table_full_name.is_empty()),
+                ("resumer.max_connections", r.max_connections.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(key, set)| set.then_some(key))
+            .collect();
+            if !set.is_empty() {
+                cfg.warnings.push(format!(
+                    "{} only apply with resume_type=from_db or from_target (progress kept in \
+                     a database) and are ignored",
+                    set.join(", ")
+                ));
+            }
+            return Ok(());
+        }
+    };
+    let bad = |key: &str, value: &str, why: &str| ConfigError::invalid("resumer", key, value, why);
+    let (db_type, url) = if in_target {
+        (cfg.sinker.db_type, cfg.sinker.url.clone())
+    } else {
+        if r.url.trim().is_empty() {
+            return Err(bad(
+                "url",
+                "",
+                "resume_type=from_db needs the URL of the server that keeps progress",
+            ));
+        }
+        let db_type = match r.db_type.trim() {
+            "mysql" => crate::DbType::Mysql,
+            "pg" => crate::DbType::Pg,
+            other => {
+                return Err(bad(
+                    "db_type",
+                    other,
+                    "expected mysql or pg (the server that keeps progress)",
+                ))
+            }
+        };
+        (
+            db_type,
+            with_credentials("resumer", &r.url, &r.username, &r.password)?,
+        )
+    };
+    if db_type == crate::DbType::Mongo {
+        return Err(bad(
+            "resume_type",
+            r.resume_type.trim(),
+            "progress is kept in a MySQL or PostgreSQL table; a MongoDB target cannot hold it:              use resume_type=from_log, or from_db with a MySQL or PostgreSQL server",
+        ));
+    }
+    let full = match r.table_full_name.trim() {
+        "" => DEFAULT_PROGRESS_TABLE,
+        t => t,
+    };
+    let Some((schema, table)) = full
+        .split_once('.')
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.contains('.'))
+    else {
+        return Err(bad("table_full_name", full, "expected schema.table"));
+    };
+    let max_connections = match r.max_connections {
+        Some(0) => return Err(bad("max_connections", "0", "must be at least 1")),
+        Some(n) => n,
+        None => 1,
+    };
+    cfg.resumer.store = Some(crate::config::ProgressDb {
+        db_type,
+        url,
+        schema: schema.to_string(),
+        table: table.to_string(),
+        max_connections,
+        in_target,
+    });
     Ok(())
 }
 
 /// ape-dts's `[resumer]` keys of a resumer that keeps progress in a database table
 /// (`resume_type=from_db`/`from_target`, which [`resumer`] refuses).
-pub const DB_RESUMER_KEYS: &[&str] = &[
-    "url",
-    "db_type",
-    "username",
-    "password",
-    "ssl_mode",
-    "ssl_ca_path",
-    "is_direct_connection",
-    "table_full_name",
-    "max_connections",
-];
+pub const DB_RESUMER_KEYS: &[&str] = &["ssl_mode", "ssl_ca_path", "is_direct_connection"];
 
 /// Moves ape-dts's database-resumer keys from the unknown keys to one warning: with progress
 /// read from log files they cannot change what is copied or resumed. Only key names are
@@ -45,9 +127,8 @@ fn db_resumer_keys(cfg: &mut TaskConfig) {
         return;
     }
     cfg.warnings.push(format!(
-        "{} are ape-dts's keys of a resumer that keeps progress in a database, only used \
-         with resume_type=from_db or from_target (not supported by dt); with \
-         resume_type=from_log or dummy they have no effect and are ignored",
+        "{} are ape-dts's connection keys of a resumer that keeps progress in a database; dt \
+         ignores them (give TLS options in resumer.url as the driver's parameters)",
         found.join(", ")
     ));
 }
@@ -65,21 +146,21 @@ fn resumer(r: &mut ResumerConfig) -> Result<(), ConfigError> {
             ))
         }
         "dummy" => {}
-        t @ ("from_target" | "from_db") => {
+        "from_target" | "from_db" if r.resume_from_log => {
             return Err(ConfigError::invalid(
                 "resumer",
                 "resume_type",
-                t,
-                "progress kept in a database is not supported yet; dt resumes from the \
-                 progress files of log_dir: use resume_type=from_log",
+                r.resume_type.trim(),
+                "contradicts resume_from_log=true, which resumes from the log files; keep one",
             ))
         }
+        "from_target" | "from_db" => {}
         other => {
             return Err(ConfigError::invalid(
                 "resumer",
                 "resume_type",
                 other,
-                "expected from_log or dummy",
+                "expected from_log, from_target, from_db or dummy",
             ))
         }
     }
@@ -194,8 +275,8 @@ mod tests {
             ("/x", "./r.config")
         );
         for (t, from_log, dir, old_dir) in [
-            ("from_target", false, "", ""),
-            ("from_db", false, "", ""),
+            ("from_target", true, "", ""),
+            ("from_db", true, "", ""),
             ("dummy", true, "", ""),
             ("sometimes", false, "", ""),
             ("from_log", false, "/a", "/b"),

@@ -319,6 +319,40 @@ pub struct ResumerConfig {
     /// ape-dts's name of `resume_config_file`.
     #[serde(default)]
     pub config_file: String,
+    /// `from_db`: the server that keeps progress (MySQL or PostgreSQL).
+    #[serde(default)]
+    pub url: String,
+    /// `from_db`: `mysql` or `pg`.
+    #[serde(default)]
+    pub db_type: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+    /// `from_db`/`from_target`: the progress table, `schema.table`.
+    #[serde(default)]
+    pub table_full_name: String,
+    /// `from_db`/`from_target`: connections to the progress server.
+    #[serde(default)]
+    pub max_connections: Option<u32>,
+    /// Filled from `resume_type=from_target`/`from_db`: where progress is kept besides the
+    /// log files.
+    #[serde(skip)]
+    pub store: Option<ProgressDb>,
+}
+
+/// A table in a MySQL or PostgreSQL server that keeps a task's progress, in ape-dts's form
+/// (docs/en/snapshot/resume.md, "Progress in a database").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressDb {
+    pub db_type: DbType,
+    /// With credentials, percent-encoded.
+    pub url: String,
+    pub schema: String,
+    pub table: String,
+    pub max_connections: u32,
+    /// The task's target server (`from_target`), not a third one (`from_db`).
+    pub in_target: bool,
 }
 
 fn default_replace() -> bool {
@@ -527,6 +561,12 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "resume_type",
             "log_dir",
             "config_file",
+            "url",
+            "db_type",
+            "username",
+            "password",
+            "table_full_name",
+            "max_connections",
         ],
     ),
     ("global", &["task_id"]),
@@ -734,6 +774,39 @@ impl TaskConfig {
             };
             ConfigError::invalid("router", e.key, value, e.reason)
         })
+    }
+
+    /// `[global] task_id`, or, when it is not set, one derived from what the task copies
+    /// (source and target URLs, kind, filter and router): `dt-` and 16 hex digits, the same
+    /// for the same config on every run.
+    pub fn task_id(&self) -> String {
+        if !self.global.task_id.trim().is_empty() {
+            return self.global.task_id.trim().to_string();
+        }
+        let f = &self.filter;
+        let r = &self.router;
+        let parts = [
+            self.extractor.db_type.as_str(),
+            &self.extractor.url,
+            &self.sinker.url,
+            &f.do_dbs,
+            &f.ignore_dbs,
+            &f.do_tbs,
+            &f.ignore_tbs,
+            &f.ignore_cols,
+            &f.where_conditions,
+            &r.db_map,
+            &r.tb_map,
+            &r.col_map,
+        ];
+        // FNV-1a over the parts, each followed by a separator byte.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for part in parts {
+            for b in part.bytes().chain([0xff]) {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("dt-{hash:016x}")
     }
 
     /// Directory the resumer reads position.log and finished.log from, when enabled.
@@ -1032,7 +1105,20 @@ mod tests {
         );
         assert!(!w.contains("pw1") && !w.contains("pw2"), "{w}");
         let err = with("[resumer]\nresume_type=from_db\nurl=mysql://h\n").unwrap_err();
-        assert!(err.to_string().contains("resumer.resume_type"), "{err}");
+        assert!(err.to_string().contains("resumer.db_type"), "{err}");
+        let c = with(
+            "[resumer]\nresume_type=from_db\nurl=postgres://h/d\ndb_type=pg\nusername=u\n\
+             password=p@ss\ntable_full_name=m.pos\n",
+        )
+        .unwrap();
+        let store = c.resumer.store.unwrap();
+        assert_eq!(store.url, "postgres://u:p%40ss@h/d");
+        assert_eq!((store.schema.as_str(), store.table.as_str()), ("m", "pos"));
+        assert!(!store.in_target);
+        let c = with("[resumer]\nresume_type=from_target\n").unwrap();
+        let store = c.resumer.store.unwrap();
+        assert!(store.in_target);
+        assert_eq!(store.table, "apedts_task_position");
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod mongo;
 pub mod mysql;
 #[cfg(feature = "pg")]
 pub mod pg;
+#[cfg(any(feature = "mysql", feature = "pg"))]
+pub mod progress_db;
 mod verify;
 
 use std::sync::Arc;

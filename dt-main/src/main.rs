@@ -88,16 +88,16 @@ fn main() -> ExitCode {
     if args.verify {
         return verify(&cfg);
     }
-    let task = match Task::new(cfg) {
+    let runtime = match runtime() {
+        Ok(r) => r,
+        Err(e) => return fail(EXIT_FAILED, "internal error", &e),
+    };
+    let task = match runtime.block_on(Task::open(cfg)) {
         Ok(t) => t.with_live_display(std::io::stderr().is_terminal()),
         Err(e) => {
             error!("task setup failed: {e:#}");
             return fail(e.exit_code(), "config error", &anyhow::Error::new(e));
         }
-    };
-    let runtime = match runtime() {
-        Ok(r) => r,
-        Err(e) => return fail(EXIT_FAILED, "internal error", &e),
     };
     match runtime.block_on(task.run()) {
         Ok(summary) => {

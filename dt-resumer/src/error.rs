@@ -20,6 +20,14 @@ pub enum ResumeError {
          log dir: wait for it, stop it, or give this task its own [runtime] log_dir"
     )]
     Locked { dir: PathBuf, holder: String },
+    #[error("cannot record progress in the database: {reason}")]
+    Mirror { reason: String },
+    #[error("{place}: malformed progress record: {reason}: `{text}`")]
+    MalformedStored {
+        place: String,
+        reason: String,
+        text: String,
+    },
     #[error("{path}:{line}: malformed progress line: {reason}: `{text}`")]
     Malformed {
         path: PathBuf,

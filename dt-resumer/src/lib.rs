@@ -12,7 +12,7 @@ pub use error::ResumeError;
 pub use lock::{LogDirLock, LOCK_FILE};
 pub use position::{ChunkBounds, OrderKey, Position};
 pub use reader::{LogResumer, ResumeSources};
-pub use writer::{ProgressWriter, SyncFn};
+pub use writer::{PositionMirror, ProgressWriter, SyncFn};
 
 /// File name of the position log inside a log directory.
 pub const POSITION_LOG: &str = "position.log";

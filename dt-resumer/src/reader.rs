@@ -26,6 +26,9 @@ pub struct ResumeSources {
     /// form of a value does not depend on the table (MongoDB `_id`s): a value it refuses
     /// makes its line malformed. `None` leaves values to the extractor.
     pub value_check: Option<ValueCheck>,
+    /// Progress records kept in a database (their JSON texts, chunk plans before chunk
+    /// positions) and where they come from; applied after the resume config file.
+    pub stored: Option<(String, Vec<String>)>,
 }
 
 type Key = (String, String);
@@ -66,6 +69,22 @@ impl LogResumer {
                 return Err(ResumeError::MissingConfig { path: path.clone() });
             }
             r.apply_file(path, Origin::UserConfig, sources)?;
+        }
+        if let Some((place, texts)) = &sources.stored {
+            for text in texts {
+                let bad = |reason| ResumeError::MalformedStored {
+                    place: place.clone(),
+                    reason,
+                    text: text.clone(),
+                };
+                let parsed = parse_line(text)
+                    .and_then(|p| check_value(p, sources))
+                    .map_err(bad)?;
+                if let Some(p) = parsed {
+                    r.apply(p.position, sources.db_type, Path::new(place), 0)
+                        .map_err(bad)?;
+                }
+            }
         }
         if let Some(dir) = &sources.log_dir {
             for name in [FINISHED_LOG, POSITION_LOG] {

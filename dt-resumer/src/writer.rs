@@ -21,11 +21,19 @@ use crate::{FINISHED_LOG, POSITION_LOG};
 /// `File::sync_data` (`fdatasync`). Tests give their own to observe each sync.
 pub type SyncFn = Arc<dyn Fn(&Path, &File) -> std::io::Result<()> + Send + Sync>;
 
+/// A second place that keeps every position and finished mark the files get, such as a
+/// table in the target database (docs/en/snapshot/resume.md, "Progress in a database"). It
+/// is called after the lines are on disk; an error fails the checkpoint.
+pub trait PositionMirror: Send {
+    fn record(&mut self, positions: &[Position]) -> Result<(), String>;
+}
+
 /// The one writer of a task's progress files.
 pub struct ProgressWriter {
     position: (PathBuf, File),
     finished: (PathBuf, File),
     sync: SyncFn,
+    mirror: Option<Box<dyn PositionMirror>>,
 }
 
 impl fmt::Debug for ProgressWriter {
@@ -48,7 +56,23 @@ impl ProgressWriter {
             position: open_append(&dir.join(POSITION_LOG))?,
             finished: open_append(&dir.join(FINISHED_LOG))?,
             sync: Arc::new(|_, file| file.sync_data()),
+            mirror: None,
         })
+    }
+
+    /// Also records every checkpoint and finished mark in `mirror`.
+    pub fn with_mirror(mut self, mirror: Box<dyn PositionMirror>) -> Self {
+        self.mirror = Some(mirror);
+        self
+    }
+
+    fn mirror(&mut self, positions: &[Position]) -> Result<(), ResumeError> {
+        match &mut self.mirror {
+            Some(m) => m
+                .record(positions)
+                .map_err(|reason| ResumeError::Mirror { reason }),
+            None => Ok(()),
+        }
     }
 
     /// Flushes files with `sync` instead of `File::sync_data`; it is called once per
@@ -74,7 +98,8 @@ impl ProgressWriter {
             Some(LineTag::CheckpointPosition),
             &Position::None,
         )?;
-        (self.sync)(path, file).map_err(io_err(path))
+        (self.sync)(path, file).map_err(io_err(path))?;
+        self.mirror(positions)
     }
 
     /// Appends the finished mark of one table, then syncs.
@@ -92,15 +117,19 @@ impl ProgressWriter {
             return Ok(());
         }
         let (path, file) = &mut self.finished;
-        for (schema, tb) in tables {
-            let p = Position::RdbSnapshotFinished {
+        let marks: Vec<Position> = tables
+            .iter()
+            .map(|(schema, tb)| Position::RdbSnapshotFinished {
                 db_type,
                 schema: schema.to_string(),
                 tb: tb.to_string(),
-            };
-            write_line(path, file, None, &p)?;
+            })
+            .collect();
+        for p in &marks {
+            write_line(path, file, None, p)?;
         }
-        (self.sync)(path, file).map_err(io_err(path))
+        (self.sync)(path, file).map_err(io_err(path))?;
+        self.mirror(&marks)
     }
 }
 

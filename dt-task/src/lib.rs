@@ -7,6 +7,8 @@ mod display;
 mod error;
 mod partition;
 mod progress;
+#[cfg(any(feature = "mysql", feature = "pg"))]
+mod stored;
 mod summary;
 mod throttle;
 mod verify;
@@ -60,15 +62,53 @@ impl Task {
     /// Like [`Task::new`], with progress written by `writer` (tests give one whose syncs
     /// they observe).
     pub fn with_writer(cfg: TaskConfig, writer: ProgressWriter) -> Result<Task, TaskError> {
-        Task::setup(cfg, writer).map_err(TaskError::Setup)
+        Task::setup(cfg, writer, None).map_err(TaskError::Setup)
     }
 
-    fn setup(cfg: TaskConfig, writer: ProgressWriter) -> Result<Task> {
+    /// Like [`Task::new`], and when the config keeps progress in a database
+    /// (`[resumer] resume_type=from_target` / `from_db`), opens that table, reads the
+    /// task's earlier progress from it and records all progress there too. Runs on the
+    /// runtime the task then runs on.
+    pub async fn open(cfg: TaskConfig) -> Result<Task, TaskError> {
+        #[cfg(not(any(feature = "mysql", feature = "pg")))]
+        return Task::new(cfg);
+        #[cfg(any(feature = "mysql", feature = "pg"))]
+        Task::open_stored(cfg).await
+    }
+
+    #[cfg(any(feature = "mysql", feature = "pg"))]
+    async fn open_stored(cfg: TaskConfig) -> Result<Task, TaskError> {
+        let stored = stored::open(&cfg).await.map_err(TaskError::Setup)?;
+        let Some((table, records)) = stored else {
+            return Task::new(cfg);
+        };
+        let writer = ProgressWriter::open(&cfg.runtime.log_dir)
+            .with_context(|| {
+                format!(
+                    "cannot open the progress logs in {}",
+                    cfg.runtime.log_dir.display()
+                )
+            })
+            .map_err(TaskError::Setup)?;
+        let place = table.place.clone();
+        let writer = writer.with_mirror(Box::new(stored::TableMirror {
+            table,
+            runtime: tokio::runtime::Handle::current(),
+        }));
+        Task::setup(cfg, writer, Some((place, records))).map_err(TaskError::Setup)
+    }
+
+    fn setup(
+        cfg: TaskConfig,
+        writer: ProgressWriter,
+        stored: Option<(String, Vec<String>)>,
+    ) -> Result<Task> {
         let sources = ResumeSources {
             db_type: cfg.extractor.db_type,
             log_dir: cfg.resumer.resume_from_log.then(|| cfg.resume_log_dir()),
             config_file: cfg.resume_config_file(),
             value_check: dt_connector::position_value_check(cfg.extractor.db_type),
+            stored,
         };
         if let Some(dir) = &sources.log_dir {
             let explicit = !cfg.resumer.resume_log_dir.trim().is_empty();
@@ -80,7 +120,14 @@ impl Task {
                 );
             }
         }
-        let resuming = sources.log_dir.is_some() || sources.config_file.is_some();
+        anyhow::ensure!(
+            cfg.resumer.store.is_none() || sources.stored.is_some(),
+            "resumer.resume_type={} keeps progress in a database: the task must be opened \
+             with Task::open",
+            cfg.resumer.resume_type
+        );
+        let resuming =
+            sources.log_dir.is_some() || sources.config_file.is_some() || sources.stored.is_some();
         let resumer: Arc<dyn Resumer> = if resuming {
             Arc::new(LogResumer::load(&sources)?)
         } else {

@@ -7,6 +7,7 @@ pub mod compare;
 pub mod exact;
 pub mod key_shapes;
 pub mod order_key;
+pub mod progress_db;
 pub mod runner;
 pub mod scenario;
 pub mod servers;

@@ -414,6 +414,19 @@ pub fn run_with_kills(
     share: (f64, f64),
     rng: &mut Rng,
 ) -> Result<usize> {
+    run_with_kills_then(config, log_dir, (kills, total_rows), share, rng, &|| {})
+}
+
+/// [`run_with_kills`], calling `after_kill` after each killed run (to lose the progress
+/// files, say).
+pub fn run_with_kills_then(
+    config: &Path,
+    log_dir: &Path,
+    (kills, total_rows): (usize, usize),
+    share: (f64, f64),
+    rng: &mut Rng,
+    after_kill: &dyn Fn(),
+) -> Result<usize> {
     let default_log = log_dir.join("default.log");
     let finished_len = || std::fs::metadata(log_dir.join("finished.log")).map_or(0, |m| m.len());
     let mut killed = 0;
@@ -451,6 +464,7 @@ pub fn run_with_kills(
                 child.kill()?;
                 child.wait()?;
                 killed += 1;
+                after_kill();
                 println!("run {round}: killed with SIGKILL after {rows} committed rows (budget {budget})");
             }
         }

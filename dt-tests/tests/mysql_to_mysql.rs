@@ -559,6 +559,18 @@ fn bad_input_partition_col_missing() {
 const APE: &str = "mysql_to_mysql/snapshot/ape_parallel_test";
 
 #[test]
+fn progress_db_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::progress_db::crash_without_logs(
+        Mysql,
+        "mysql_to_mysql/snapshot/progress_db_crash_test",
+        "progdb",
+        6,
+        95_000,
+    ));
+}
+
+#[test]
 fn chunks_crash_test() {
     let _guard = serial();
     block_on(dt_tests::key_shapes::crash_in_chunks(

@@ -511,6 +511,18 @@ fn rate_limit_rows_test() {
 const APE: &str = "pg_to_pg/snapshot/ape_parallel_test";
 
 #[test]
+fn progress_db_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::progress_db::crash_without_logs(
+        Pg,
+        "pg_to_pg/snapshot/progress_db_crash_test",
+        "progdb",
+        6,
+        95_000,
+    ));
+}
+
+#[test]
 fn chunks_crash_test() {
     let _guard = serial();
     block_on(dt_tests::key_shapes::crash_in_chunks(

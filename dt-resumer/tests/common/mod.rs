@@ -16,6 +16,7 @@ pub fn sources(log_dir: Option<&Path>, config: Option<&Path>) -> ResumeSources {
         log_dir: log_dir.map(Path::to_path_buf),
         config_file: config.map(Path::to_path_buf),
         value_check: None,
+        stored: None,
     }
 }
 

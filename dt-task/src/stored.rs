@@ -1,0 +1,120 @@
+//! Progress kept in a database table besides the log files (`[resumer]
+//! resume_type=from_target` / `from_db`, docs/en/snapshot/resume.md, "Progress in a
+//! database"): every checkpoint and finished mark is written there too, as ape-dts's rows,
+//! and a run reads its earlier progress from there instead of from log_dir.
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use dt_common::config::TaskConfig;
+use dt_common::DbType;
+use dt_connector::progress_db::{ProgressTable, StoredRecord};
+use dt_resumer::position::parse_line;
+use dt_resumer::{Position, PositionMirror};
+use tracing::info;
+
+const DOING: &str = "SnapshotDoing";
+const FINISHED: &str = "SnapshotFinished";
+
+/// The progress table of the task, when its config keeps progress in a database, with the
+/// JSON of its records in the order they are to be applied: chunk plans, other positions,
+/// finished marks.
+pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<(Arc<ProgressTable>, Vec<String>)>> {
+    let Some(db) = &cfg.resumer.store else {
+        return Ok(None);
+    };
+    let task_id = cfg.task_id();
+    let table = ProgressTable::open(db, &task_id).await?;
+    let mut records = table.load().await?;
+    info!(
+        "resumer, task id {task_id}: {} progress record(s) in the {}",
+        records.len(),
+        table.place
+    );
+    let task_db = cfg.extractor.db_type;
+    for r in &records {
+        let parsed = parse_line(&r.data).map_err(|why| {
+            anyhow::anyhow!(
+                "record {} of task id {task_id} in the {} is not a position: {why}",
+                r.position_key,
+                table.place
+            )
+        })?;
+        if let Some(db) = parsed.and_then(|p| db_type(&p.position)) {
+            anyhow::ensure!(
+                db == task_db,
+                "the {} holds progress of task id {task_id} for a {db} source, but this task \
+                 copies from {task_db}: another task uses that id; set [global] task_id to \
+                 a name of this task's own",
+                table.place
+            );
+        }
+    }
+    // Stable: records of one rank keep the order they were written in.
+    records.sort_by_key(|r| match r.resumer_type.as_str() {
+        DOING if r.position_key.ends_with("#chunks") => 0,
+        DOING => 1,
+        _ => 2,
+    });
+    let texts = records.into_iter().map(|r| r.data).collect();
+    Ok(Some((Arc::new(table), texts)))
+}
+
+fn db_type(p: &Position) -> Option<DbType> {
+    match p {
+        Position::None => None,
+        Position::RdbSnapshot { db_type, .. }
+        | Position::RdbSnapshotFinished { db_type, .. }
+        | Position::RdbSnapshotChunks { db_type, .. }
+        | Position::RdbSnapshotChunk { db_type, .. }
+        | Position::RdbSnapshotChunkFinished { db_type, .. } => Some(*db_type),
+    }
+}
+
+/// Writes each checkpoint and finished mark to the progress table, from the checkpoint
+/// thread, on the task's runtime.
+pub(crate) struct TableMirror {
+    pub table: Arc<ProgressTable>,
+    pub runtime: tokio::runtime::Handle,
+}
+
+impl PositionMirror for TableMirror {
+    fn record(&mut self, positions: &[Position]) -> Result<(), String> {
+        let (mut dropped, mut prefixes, mut records) = (Vec::new(), Vec::new(), Vec::new());
+        for p in positions {
+            let key = |schema: &str, tb: &str| format!("{schema}-{tb}");
+            let (kind, position_key) = match p {
+                Position::None => continue,
+                Position::RdbSnapshot { schema, tb, .. } => {
+                    prefixes.push(format!("{}#chunk", key(schema, tb)));
+                    (DOING, key(schema, tb))
+                }
+                Position::RdbSnapshotFinished { schema, tb, .. } => (FINISHED, key(schema, tb)),
+                Position::RdbSnapshotChunks { schema, tb, .. } => {
+                    dropped.push(key(schema, tb));
+                    prefixes.push(format!("{}#chunk", key(schema, tb)));
+                    (DOING, format!("{}#chunks", key(schema, tb)))
+                }
+                Position::RdbSnapshotChunk {
+                    schema, tb, chunk, ..
+                }
+                | Position::RdbSnapshotChunkFinished {
+                    schema, tb, chunk, ..
+                } => (DOING, format!("{}#chunk-{chunk}", key(schema, tb))),
+            };
+            records.push(StoredRecord {
+                resumer_type: kind.to_string(),
+                position_key,
+                data: p.to_json(),
+            });
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        let table = self.table.clone();
+        self.runtime
+            .block_on(async move { table.save(&dropped, &prefixes, &records).await })
+            .context("progress was written to the log files but not to the database")
+            .map_err(|e| format!("{e:#}"))
+    }
+}
