@@ -8,6 +8,9 @@ use dt_common::DbType;
 
 use crate::ConnectorError;
 
+/// How long dt tries to reach the progress server before it gives up.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// One row of the progress table: `resumer_type` is `SnapshotDoing` or `SnapshotFinished`,
 /// `position_key` ape-dts's `schema-tb` (with a suffix for chunk records), `data` the JSON.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +52,7 @@ impl ProgressTable {
             DbType::Mysql => Pool::Mysql(
                 sqlx::mysql::MySqlPoolOptions::new()
                     .max_connections(db.max_connections)
+                    .acquire_timeout(CONNECT_TIMEOUT)
                     .connect(&db.url)
                     .await
                     .with_context(unreachable)?,
@@ -57,6 +61,7 @@ impl ProgressTable {
             DbType::Pg => Pool::Pg(
                 sqlx::postgres::PgPoolOptions::new()
                     .max_connections(db.max_connections)
+                    .acquire_timeout(CONNECT_TIMEOUT)
                     .connect(&db.url)
                     .await
                     .with_context(unreachable)?,

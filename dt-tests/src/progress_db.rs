@@ -7,7 +7,7 @@
 use anyhow::{ensure, Result};
 use sqlx::Connection;
 
-use crate::runner::{run_with_kills_then, Case, Rng};
+use crate::runner::{expect_success, run_dt, run_with_kills_then, Case, Rng};
 use crate::scenario::{messages, Kind};
 
 /// Runs case `case` (schema `schema`, `tables` tables, `rows` rows in all) with kills that
@@ -73,5 +73,84 @@ pub async fn crash_without_logs(
         "{finished} finished record(s) in the target's progress table, expected {tables}"
     );
     println!("{killed} kills, {resumed} resumed start(s), {skipped} skip(s)");
+    Ok(())
+}
+
+/// ape-dts's own style of a task with `resume_type=from_target` (its `resume_db_test`): the
+/// rows ape-dts wrote in its progress table are resumed from, finished tables skipped, and
+/// every table ends with its finished row there. Then bad input: a task id whose rows were
+/// written for another kind of source, and an unreachable progress server, each stop dt
+/// with exit code 2 before any row is written.
+pub async fn ape_rows(case: &str) -> Result<()> {
+    let kind = Kind::Mysql;
+    let case = Case::load(case);
+    kind.prepare(&case).await?;
+    let config = case.config(&kind.src(), &kind.dst(), &[]);
+    expect_success(&run_dt(&config))?;
+    let expect: [(&str, &str, &str, Vec<i64>); 4] = [
+        ("test_db_1", "one_pk_no_uk", "f_0", (6..=10).collect()),
+        ("test_db_1", "no_progress_table", "f_0", (1..=10).collect()),
+        ("test_db_@", "finished_table_*$1", "p.k", vec![]),
+        ("test_db_@", "resume_table_*$4", "p.k", (2..=5).collect()),
+    ];
+    for (schema, tb, col, keys) in expect {
+        let got = kind.target_keys(schema, tb, col).await?;
+        ensure!(
+            got == keys,
+            "{schema}.{tb}: target has {got:?}, expected {keys:?}"
+        );
+    }
+    let log = messages(&case);
+    ensure!(
+        log.iter()
+            .any(|l| l.starts_with("resumer, task id resume_db_test_1: 4 progress record(s)")),
+        "no resumer line naming the task id and its 4 records:\n{}",
+        log.join("\n")
+    );
+    let mut c = sqlx::MySqlConnection::connect(&kind.dst()).await?;
+    let finished: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM apecloud_resumer_test.ape_task_position \
+         WHERE task_id = 'resume_db_test_1' AND resumer_type = 'SnapshotFinished'",
+    )
+    .fetch_one(&mut c)
+    .await?;
+    ensure!(
+        finished == 10,
+        "{finished} finished rows, expected 10 (one per table)"
+    );
+
+    let before = kind
+        .target_keys("test_db_1", "no_progress_table", "f_0")
+        .await?;
+    sqlx::query("TRUNCATE test_db_1.no_progress_table")
+        .execute(&mut c)
+        .await?;
+    for (overrides, needle) in [
+        (
+            vec![("global.task_id", "pg_task")],
+            "another task uses that id",
+        ),
+        (
+            vec![
+                ("resumer.resume_type", "from_db"),
+                ("resumer.db_type", "mysql"),
+                ("resumer.url", "mysql://127.0.0.1:1"),
+            ],
+            "cannot connect to the server of the progress table",
+        ),
+    ] {
+        let out = run_dt(&case.config(&kind.src(), &kind.dst(), &overrides));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            out.status.code() == Some(2) && stderr.contains(needle),
+            "{overrides:?}: exit {:?}, stderr: {stderr}",
+            out.status.code()
+        );
+        let rows = kind
+            .target_keys("test_db_1", "no_progress_table", "f_0")
+            .await?;
+        ensure!(rows.is_empty(), "{overrides:?} wrote rows: {rows:?}");
+    }
+    ensure!(before.len() == 10);
     Ok(())
 }

@@ -559,6 +559,14 @@ fn bad_input_partition_col_missing() {
 const APE: &str = "mysql_to_mysql/snapshot/ape_parallel_test";
 
 #[test]
+fn resume_db_test() {
+    let _guard = serial();
+    block_on(dt_tests::progress_db::ape_rows(
+        "mysql_to_mysql/snapshot/resume_db_test",
+    ));
+}
+
+#[test]
 fn progress_db_crash_test() {
     let _guard = serial();
     block_on(dt_tests::progress_db::crash_without_logs(
