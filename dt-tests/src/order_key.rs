@@ -113,7 +113,7 @@ pub async fn ape_positions(kind: Kind, case: &str) -> Result<()> {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let warning = stderr
         .lines()
-        .find(|l| l.contains("only used with resume_type=from_db"))
+        .find(|l| l.contains("only apply with resume_type=from_db"))
         .unwrap_or_default();
     for key in [
         "url",

@@ -240,16 +240,16 @@ fn slow_target_test() {
 }
 
 #[test]
-fn bad_input_resume_type_from_target() {
+fn bad_input_resume_type_from_db_without_url() {
     let _guard = serial();
     block_on(scenario::bad_input(
         Mysql,
         BAD,
         &Mysql.src(),
         &Mysql.dst(),
-        &[("resumer.resume_type", "from_target")],
+        &[("resumer.resume_type", "from_db")],
         2,
-        &["resumer.resume_type", "from_target", "resume_type=from_log"],
+        &["resumer.url", "resume_type=from_db needs the URL"],
     ));
 }
 
