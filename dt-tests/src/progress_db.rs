@@ -58,16 +58,7 @@ pub async fn crash_without_logs(
     );
     let sql = "SELECT COUNT(*) FROM apecloud_metadata.apedts_task_position \
                WHERE resumer_type = 'SnapshotFinished'";
-    let finished: i64 = match kind {
-        Kind::Mysql => {
-            let mut c = sqlx::MySqlConnection::connect(&kind.dst()).await?;
-            sqlx::query_scalar(sql).fetch_one(&mut c).await?
-        }
-        _ => {
-            let mut c = sqlx::PgConnection::connect(&kind.dst()).await?;
-            sqlx::query_scalar(sql).fetch_one(&mut c).await?
-        }
-    };
+    let finished = target_scalar(kind, sql).await?;
     ensure!(
         finished as usize == tables,
         "{finished} finished record(s) in the target's progress table, expected {tables}"
@@ -79,10 +70,10 @@ pub async fn crash_without_logs(
 /// ape-dts's own style of a task with `resume_type=from_target` (its `resume_db_test`): the
 /// rows ape-dts wrote in its progress table are resumed from, finished tables skipped, and
 /// every table ends with its finished row there. Then bad input: a task id whose rows were
-/// written for another kind of source, and an unreachable progress server, each stop dt
-/// with exit code 2 before any row is written.
-pub async fn ape_rows(case: &str) -> Result<()> {
-    let kind = Kind::Mysql;
+/// written for another kind of source, an unreachable progress server, and an account that
+/// may not create the progress table, each stop dt with exit code 2 before any row is
+/// written, without printing the password.
+pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
     let case = Case::load(case);
     kind.prepare(&case).await?;
     let config = case.config(&kind.src(), &kind.dst(), &[]);
@@ -90,8 +81,8 @@ pub async fn ape_rows(case: &str) -> Result<()> {
     let expect: [(&str, &str, &str, Vec<i64>); 4] = [
         ("test_db_1", "one_pk_no_uk", "f_0", (6..=10).collect()),
         ("test_db_1", "no_progress_table", "f_0", (1..=10).collect()),
-        ("test_db_@", "finished_table_*$1", "p.k", vec![]),
-        ("test_db_@", "resume_table_*$4", "p.k", (2..=5).collect()),
+        (at, "finished_table_*$1", "p.k", vec![]),
+        (at, "resume_table_*$4", "p.k", (2..=5).collect()),
     ];
     for (schema, tb, col, keys) in expect {
         let got = kind.target_keys(schema, tb, col).await?;
@@ -107,12 +98,11 @@ pub async fn ape_rows(case: &str) -> Result<()> {
         "no resumer line naming the task id and its 4 records:\n{}",
         log.join("\n")
     );
-    let mut c = sqlx::MySqlConnection::connect(&kind.dst()).await?;
-    let finished: i64 = sqlx::query_scalar(
+    let finished: i64 = target_scalar(
+        kind,
         "SELECT COUNT(*) FROM apecloud_resumer_test.ape_task_position \
          WHERE task_id = 'resume_db_test_1' AND resumer_type = 'SnapshotFinished'",
     )
-    .fetch_one(&mut c)
     .await?;
     ensure!(
         finished == 10,
@@ -122,27 +112,46 @@ pub async fn ape_rows(case: &str) -> Result<()> {
     let before = kind
         .target_keys("test_db_1", "no_progress_table", "f_0")
         .await?;
-    sqlx::query("TRUNCATE test_db_1.no_progress_table")
-        .execute(&mut c)
-        .await?;
+    // The target server, with an account that may not create tables.
+    let dst = kind.dst();
+    let no_ddl_url = match (dst.find("://"), dst.find('@')) {
+        (Some(scheme), Some(at)) => format!("{}{}", &dst[..scheme + 3], &dst[at + 1..]),
+        _ => dst.clone(),
+    };
+    let (db_type, unreachable) = match kind {
+        Kind::Mysql => ("mysql", "mysql://127.0.0.1:1"),
+        _ => ("pg", "postgres://127.0.0.1:1/postgres"),
+    };
+    target_scalar(kind, "TRUNCATE test_db_1.no_progress_table").await?;
     for (overrides, needle) in [
         (
-            vec![("global.task_id", "pg_task")],
+            vec![("global.task_id", "other_task")],
             "another task uses that id",
         ),
         (
             vec![
                 ("resumer.resume_type", "from_db"),
-                ("resumer.db_type", "mysql"),
-                ("resumer.url", "mysql://127.0.0.1:1"),
+                ("resumer.db_type", db_type),
+                ("resumer.url", unreachable),
             ],
             "cannot connect to the server of the progress table",
+        ),
+        (
+            vec![
+                ("resumer.resume_type", "from_db"),
+                ("resumer.db_type", db_type),
+                ("resumer.url", no_ddl_url.as_str()),
+                ("resumer.username", "dt_no_ddl"),
+                ("resumer.password", "no-ddl-Secret"),
+                ("resumer.table_full_name", "dt_no_ddl_meta.positions"),
+            ],
+            "the account needs the privilege to create it",
         ),
     ] {
         let out = run_dt(&case.config(&kind.src(), &kind.dst(), &overrides));
         let stderr = String::from_utf8_lossy(&out.stderr);
         ensure!(
-            out.status.code() == Some(2) && stderr.contains(needle),
+            out.status.code() == Some(2) && stderr.contains(needle) && !stderr.contains("Secret"),
             "{overrides:?}: exit {:?}, stderr: {stderr}",
             out.status.code()
         );
@@ -153,4 +162,25 @@ pub async fn ape_rows(case: &str) -> Result<()> {
     }
     ensure!(before.len() == 10);
     Ok(())
+}
+
+/// Runs `sql` on the target and returns its single integer, or 0 for a statement without
+/// rows.
+async fn target_scalar(kind: Kind, sql: &str) -> Result<i64> {
+    Ok(match kind {
+        Kind::Mysql => {
+            let mut c = sqlx::MySqlConnection::connect(&kind.dst()).await?;
+            sqlx::query_scalar(sql)
+                .fetch_optional(&mut c)
+                .await?
+                .unwrap_or(0)
+        }
+        _ => {
+            let mut c = sqlx::PgConnection::connect(&kind.dst()).await?;
+            sqlx::query_scalar(sql)
+                .fetch_optional(&mut c)
+                .await?
+                .unwrap_or(0)
+        }
+    })
 }

@@ -562,7 +562,9 @@ const APE: &str = "mysql_to_mysql/snapshot/ape_parallel_test";
 fn resume_db_test() {
     let _guard = serial();
     block_on(dt_tests::progress_db::ape_rows(
+        Mysql,
         "mysql_to_mysql/snapshot/resume_db_test",
+        "test_db_@",
     ));
 }
 

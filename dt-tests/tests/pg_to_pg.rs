@@ -511,6 +511,16 @@ fn rate_limit_rows_test() {
 const APE: &str = "pg_to_pg/snapshot/ape_parallel_test";
 
 #[test]
+fn resume_db_test() {
+    let _guard = serial();
+    block_on(dt_tests::progress_db::ape_rows(
+        Pg,
+        "pg_to_pg/snapshot/resume_db_test",
+        "test_db_*.*",
+    ));
+}
+
+#[test]
 fn progress_db_crash_test() {
     let _guard = serial();
     block_on(dt_tests::progress_db::crash_without_logs(

@@ -33,4 +33,8 @@ insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, 
 insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, position_key, position_data) values ('resume_db_test_1', 'SnapshotDoing', 'test_db_1-one_pk_no_uk', '{"type":"RdbSnapshot","db_type":"mysql","schema":"test_db_1","tb":"one_pk_no_uk","order_key":{"single":["f_0","5"]}}');
 insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, position_key, position_data) values ('resume_db_test_1', 'SnapshotDoing', 'test_db_@-resume_table_*$4', '{"type":"RdbSnapshot","db_type":"mysql","schema":"test_db_@","tb":"resume_table_*$4","order_key":{"single":["p.k","1"]}}');
 -- Another task's progress, for a PostgreSQL source.
-insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, position_key, position_data) values ('pg_task', 'SnapshotFinished', 'public-t', '{"type":"RdbSnapshotFinished","db_type":"pg","schema":"public","tb":"t"}');
+insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, position_key, position_data) values ('other_task', 'SnapshotFinished', 'public-t', '{"type":"RdbSnapshotFinished","db_type":"pg","schema":"public","tb":"t"}');
+-- An account that may write rows but not create the progress table.
+DROP USER IF EXISTS 'dt_no_ddl'@'%';
+CREATE USER 'dt_no_ddl'@'%' IDENTIFIED BY 'no-ddl-Secret';
+GRANT SELECT, INSERT, UPDATE, DELETE ON *.* TO 'dt_no_ddl'@'%';

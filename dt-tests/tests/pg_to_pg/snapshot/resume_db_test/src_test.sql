@@ -1,0 +1,10 @@
+INSERT INTO test_db_1.one_pk_no_uk VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10');
+INSERT INTO test_db_1.one_pk_multi_uk VALUES (1,101,'s1'),(2,102,'s2'),(3,103,'s3'),(4,104,'s4'),(5,105,'s5'),(6,106,'s6'),(7,107,'s7'),(8,108,'s8'),(9,109,'s9'),(10,110,'s10');
+INSERT INTO test_db_1.no_progress_table VALUES (1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5'),(6,'v6'),(7,'v7'),(8,'v8'),(9,'v9'),(10,'v10');
+INSERT INTO "test_db_*.*"."finished_table_*$1" VALUES (0,'v0'),(1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5');
+INSERT INTO "test_db_*.*"."finished_table_*$2" VALUES (0,'v0'),(1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5');
+INSERT INTO "test_db_*.*"."in_finished_log_table_*$1" VALUES (0,'v0'),(1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5');
+INSERT INTO "test_db_*.*"."in_finished_log_table_*$2" VALUES (0,'v0'),(1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5');
+INSERT INTO "test_db_*.*"."in_position_log_table_*$1" VALUES (0,'v0'),(1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5');
+INSERT INTO "test_db_*.*"."resume_table_*$4" VALUES (0,'v0'),(1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5');
+INSERT INTO "test_db_*.*"."in_both_table_*$1" VALUES (0,'v0'),(1,'v1'),(2,'v2'),(3,'v3'),(4,'v4'),(5,'v5');
