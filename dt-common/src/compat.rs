@@ -106,6 +106,7 @@ fn progress_db(cfg: &mut TaskConfig) -> Result<(), ConfigError> {
         table: table.to_string(),
         max_connections,
         in_target,
+        init: false,
     });
     Ok(())
 }

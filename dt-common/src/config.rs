@@ -353,6 +353,8 @@ pub struct ProgressDb {
     pub max_connections: u32,
     /// The task's target server (`from_target`), not a third one (`from_db`).
     pub in_target: bool,
+    /// Delete the task's rows before the run (`dt-main --init`): a fresh start.
+    pub init: bool,
 }
 
 fn default_replace() -> bool {

@@ -135,6 +135,30 @@ impl ProgressTable {
         Ok(())
     }
 
+    /// Deletes every record of the task.
+    pub async fn clear(&self) -> Result<u64> {
+        let sql = format!(
+            "DELETE FROM {} WHERE task_id = {}",
+            self.name,
+            self.param(1)
+        );
+        let done = match &self.pool {
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(pool) => sqlx::query(&sql)
+                .bind(&self.task_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()),
+            #[cfg(feature = "pg")]
+            Pool::Pg(pool) => sqlx::query(&sql)
+                .bind(&self.task_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()),
+        };
+        done.with_context(|| format!("cannot clear the task's rows in the {}", self.place))
+    }
+
     /// Every record of the task.
     pub async fn load(&self) -> Result<Vec<StoredRecord>> {
         let sql = format!(

@@ -24,6 +24,10 @@ struct Args {
     /// digest) instead of copying; exit 1 if any differs.
     #[arg(long)]
     verify: bool,
+    /// Start the task over, as ape-dts's `--init`: with progress kept in a database
+    /// (`[resumer] resume_type=from_target` / `from_db`), delete the task's rows there first.
+    #[arg(long)]
+    init: bool,
     /// Path of the task's INI config (task_config.ini).
     config: PathBuf,
 }
@@ -33,8 +37,11 @@ const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let cfg = match TaskConfig::load(&args.config).and_then(|cfg| {
+    let cfg = match TaskConfig::load(&args.config).and_then(|mut cfg| {
         dt_task::check_config(&cfg)?;
+        if let Some(store) = &mut cfg.resumer.store {
+            store.init = args.init;
+        }
         Ok(cfg)
     }) {
         Ok(cfg) => cfg,

@@ -25,6 +25,13 @@ pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<(Arc<ProgressTable>,
     };
     let task_id = cfg.task_id();
     let table = ProgressTable::open(db, &task_id).await?;
+    if db.init {
+        let cleared = table.clear().await?;
+        info!(
+            "resumer, task id {task_id}: --init deleted its {cleared} progress record(s) in the {}",
+            table.place
+        );
+    }
     let mut records = table.load().await?;
     info!(
         "resumer, task id {task_id}: {} progress record(s) in the {}",

@@ -7,7 +7,7 @@
 use anyhow::{ensure, Result};
 use sqlx::Connection;
 
-use crate::runner::{expect_success, run_dt, run_with_kills_then, Case, Rng};
+use crate::runner::{dt_binary, expect_success, run_dt, run_with_kills_then, Case, Rng};
 use crate::scenario::{messages, Kind};
 
 /// Runs case `case` (schema `schema`, `tables` tables, `rows` rows in all) with kills that
@@ -72,7 +72,7 @@ pub async fn crash_without_logs(
 /// every table ends with its finished row there. Then bad input: a task id whose rows were
 /// written for another kind of source, an unreachable progress server, and an account that
 /// may not create the progress table, each stop dt with exit code 2 before any row is
-/// written, without printing the password.
+/// written, without printing the password. Last, `--init` starts the task over.
 pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
     let case = Case::load(case);
     kind.prepare(&case).await?;
@@ -161,6 +161,27 @@ pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
         ensure!(rows.is_empty(), "{overrides:?} wrote rows: {rows:?}");
     }
     ensure!(before.len() == 10);
+
+    // `--init` starts over: the task's rows are deleted, so every table is copied, the ones
+    // marked finished before included.
+    let config = case.config(&kind.src(), &kind.dst(), &[]);
+    let out = std::process::Command::new(dt_binary())
+        .arg("--init")
+        .arg(&config)
+        .output()?;
+    expect_success(&out)?;
+    let copied = kind.target_keys(at, "finished_table_*$1", "p.k").await?;
+    ensure!(
+        !copied.is_empty(),
+        "--init still skipped a table finished before"
+    );
+    let log = messages(&case);
+    ensure!(
+        log.iter()
+            .any(|l| l.contains("--init deleted its 12 progress record(s)")),
+        "no line of --init deleting the task's 12 records:\n{}",
+        log.join("\n")
+    );
     Ok(())
 }
 
