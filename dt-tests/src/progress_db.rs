@@ -4,11 +4,9 @@
 //! so it skips finished tables and resumes the others mid-table; the target ends equal to
 //! the source.
 
+use crate::runner::{dt_binary, expect_success, run_dt, Case};
+use crate::scenario::{crash_runs_then, messages, Kind};
 use anyhow::{ensure, Result};
-use sqlx::Connection;
-
-use crate::runner::{dt_binary, expect_success, run_dt, run_with_kills_then, Case, Rng};
-use crate::scenario::{messages, Kind};
 
 /// Runs case `case` (schema `schema`, `tables` tables, `rows` rows in all) with kills that
 /// each lose the log files, then checks the target, the resumed starts and the progress
@@ -20,30 +18,12 @@ pub async fn crash_without_logs(
     tables: usize,
     rows: usize,
 ) -> Result<()> {
-    let case = Case::load(case);
-    kind.prepare(&case).await?;
-    let config = case.config(&kind.src(), &kind.dst(), &[]);
-    let log_dir = case.log_dir();
-    let lose_files = || {
+    let lose_files = |log_dir: &std::path::Path| {
         for name in ["position.log", "finished.log"] {
             let _ = std::fs::remove_file(log_dir.join(name));
         }
     };
-    let mut rng = Rng::from_env();
-    let killed = run_with_kills_then(
-        &config,
-        &log_dir,
-        (8, rows),
-        (0.04, 0.10),
-        &mut rng,
-        &lose_files,
-    )?;
-    ensure!(killed >= 3, "only {killed} run(s) were interrupted");
-    let compared = kind.assert_schemas_same(&[schema]).await?;
-    ensure!(
-        compared == rows,
-        "compared {compared} rows, expected {rows}"
-    );
+    let (case, killed) = crash_runs_then(kind, case, schema, rows, &lose_files).await?;
     let log = messages(&case);
     let resumed = log
         .iter()
@@ -58,7 +38,7 @@ pub async fn crash_without_logs(
     );
     let sql = "SELECT COUNT(*) FROM apecloud_metadata.apedts_task_position \
                WHERE resumer_type = 'SnapshotFinished'";
-    let finished = target_scalar(kind, sql).await?;
+    let finished = kind.target_scalar(sql).await?;
     ensure!(
         finished as usize == tables,
         "{finished} finished record(s) in the target's progress table, expected {tables}"
@@ -98,12 +78,12 @@ pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
         "no resumer line naming the task id and its 4 records:\n{}",
         log.join("\n")
     );
-    let finished: i64 = target_scalar(
-        kind,
-        "SELECT COUNT(*) FROM apecloud_resumer_test.ape_task_position \
+    let finished: i64 = kind
+        .target_scalar(
+            "SELECT COUNT(*) FROM apecloud_resumer_test.ape_task_position \
          WHERE task_id = 'resume_db_test_1' AND resumer_type = 'SnapshotFinished'",
-    )
-    .await?;
+        )
+        .await?;
     ensure!(
         finished == 10,
         "{finished} finished rows, expected 10 (one per table)"
@@ -122,7 +102,8 @@ pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
         Kind::Mysql => ("mysql", "mysql://127.0.0.1:1"),
         _ => ("pg", "postgres://127.0.0.1:1/postgres"),
     };
-    target_scalar(kind, "TRUNCATE test_db_1.no_progress_table").await?;
+    kind.target_scalar("TRUNCATE test_db_1.no_progress_table")
+        .await?;
     for (overrides, needle) in [
         (
             vec![("global.task_id", "other_task")],
@@ -183,25 +164,4 @@ pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
         log.join("\n")
     );
     Ok(())
-}
-
-/// Runs `sql` on the target and returns its single integer, or 0 for a statement without
-/// rows.
-async fn target_scalar(kind: Kind, sql: &str) -> Result<i64> {
-    Ok(match kind {
-        Kind::Mysql => {
-            let mut c = sqlx::MySqlConnection::connect(&kind.dst()).await?;
-            sqlx::query_scalar(sql)
-                .fetch_optional(&mut c)
-                .await?
-                .unwrap_or(0)
-        }
-        _ => {
-            let mut c = sqlx::PgConnection::connect(&kind.dst()).await?;
-            sqlx::query_scalar(sql)
-                .fetch_optional(&mut c)
-                .await?
-                .unwrap_or(0)
-        }
-    })
 }

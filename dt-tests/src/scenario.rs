@@ -8,7 +8,9 @@ use crate::compare::{
     mongo_assert_same, mongo_collections, mysql_assert_same, mysql_tables, pg_assert_same,
     pg_tables,
 };
-use crate::runner::{expect_success, run_dt, run_with_kills, spawn_dt, wait_for_log, Case, Rng};
+use crate::runner::{
+    expect_success, run_dt, run_with_kills_then, spawn_dt, wait_for_log, Case, Rng,
+};
 use crate::servers;
 
 /// A data path.
@@ -80,6 +82,28 @@ impl Kind {
             }
         }
         Ok(rows)
+    }
+
+    /// Runs `sql` on the target, on a connection of its own, and returns its single
+    /// integer, or 0 for a statement without rows (MySQL and PostgreSQL).
+    pub async fn target_scalar(self, sql: &str) -> Result<i64> {
+        let dst = self.dst();
+        Ok(match self {
+            Kind::Mysql => {
+                let mut c = sqlx::MySqlConnection::connect(&dst).await?;
+                sqlx::query_scalar(sql)
+                    .fetch_optional(&mut c)
+                    .await?
+                    .unwrap_or(0)
+            }
+            _ => {
+                let mut c = sqlx::PgConnection::connect(&dst).await?;
+                sqlx::query_scalar(sql)
+                    .fetch_optional(&mut c)
+                    .await?
+                    .unwrap_or(0)
+            }
+        })
     }
 
     /// Integer keys present in a target table, sorted. Mongo fixtures use ObjectIds whose hex
@@ -251,11 +275,30 @@ pub async fn crash_runs(
     schema: &str,
     rows: usize,
 ) -> Result<(Case, usize)> {
+    crash_runs_then(kind, case, schema, rows, &|_| {}).await
+}
+
+/// [`crash_runs`], calling `after_kill` with the log dir after each killed run.
+pub async fn crash_runs_then(
+    kind: Kind,
+    case: &str,
+    schema: &str,
+    rows: usize,
+    after_kill: &dyn Fn(&std::path::Path),
+) -> Result<(Case, usize)> {
     let case = Case::load(case);
     kind.prepare(&case).await?;
     let config = case.config(&kind.src(), &kind.dst(), &[]);
     let mut rng = Rng::from_env();
-    let killed = run_with_kills(&config, &case.log_dir(), 8, rows, (0.04, 0.10), &mut rng)?;
+    let log_dir = case.log_dir();
+    let killed = run_with_kills_then(
+        &config,
+        &log_dir,
+        (8, rows),
+        (0.04, 0.10),
+        &mut rng,
+        &|| after_kill(&log_dir),
+    )?;
     ensure!(
         killed >= 3,
         "only {killed} run(s) were interrupted; the case is too small to test crashes"

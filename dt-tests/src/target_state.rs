@@ -7,7 +7,6 @@ use std::time::Duration;
 use anyhow::{ensure, Result};
 use bson::{doc, Document};
 use futures::TryStreamExt;
-use sqlx::Connection;
 
 use crate::runner::{expect_success, run_dt, spawn_dt, Case};
 use crate::scenario::Kind;
@@ -63,17 +62,8 @@ async fn mongo_stale_copies(db: &str) -> Result<()> {
 
 /// Rows of `table` in the target, counted on a connection of its own.
 async fn target_count(kind: Kind, table: &str) -> Result<i64> {
-    let sql = format!("SELECT COUNT(*) FROM {table}");
-    Ok(match kind {
-        Kind::Mysql => {
-            let mut conn = sqlx::MySqlConnection::connect(&kind.dst()).await?;
-            sqlx::query_scalar(&sql).fetch_one(&mut conn).await?
-        }
-        _ => {
-            let mut conn = sqlx::PgConnection::connect(&kind.dst()).await?;
-            sqlx::query_scalar(&sql).fetch_one(&mut conn).await?
-        }
-    })
+    kind.target_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .await
 }
 
 /// While dt copies the key-less `table` (`schema.table`, slowed in the target by a trigger),
