@@ -205,6 +205,18 @@ where
     }
     let resume = match cols.as_slice() {
         [] => {
+            // A table read by pages resumes after its last committed page range.
+            let page = match meta.key {
+                KeyKind::None => resumer.get_resume_value(&id.schema, &id.tb, PAGE_COL),
+                _ => None,
+            };
+            if page.is_some() {
+                return Ok(TablePlan::Copy {
+                    meta,
+                    resume: page.map(|v| vec![v]),
+                    chunks: None,
+                });
+            }
             if let Some(position) = resumer.recorded_position(&id.schema, &id.tb) {
                 tracing::warn!("{}", unused_position_note(&meta, &position));
             }
@@ -382,7 +394,14 @@ pub enum TablePlan {
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     pub rows: Vec<Row>,
+    /// For a table read by pages ([`Extractor::extract_pages`]), the position after this
+    /// batch: every row before it is in this batch or an earlier one.
+    pub end: Option<Vec<String>>,
 }
+
+/// The column name of a position in the physical row order of a table without a usable key
+/// (PostgreSQL's `ctid`; docs/en/snapshot/resume.md, "Tables without a key, by pages").
+pub const PAGE_COL: &str = "ctid";
 
 /// The most bytes of rows a batch from an extractor holds (besides `batch_size` rows): a
 /// page of large rows (BLOBs, big documents) is cut short rather than filling memory.
@@ -469,6 +488,15 @@ pub enum AtomicMsg {
     Commit,
 }
 
+/// A record to write into the progress table (`[resumer] resume_type=from_target`) inside another transaction on the same
+/// server (the sinker's, with the rows it records): the upsert statement of the table and
+/// its four parameters (task id, kind, key, data).
+#[derive(Debug, Clone)]
+pub struct ProgressRow {
+    pub sql: std::sync::Arc<str>,
+    pub params: [String; 4],
+}
+
 /// What an atomic write deletes from the target table before its rows, in its transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clear {
@@ -515,6 +543,21 @@ pub trait Extractor: Send + Sync {
     ) -> Result<Vec<Vec<String>>> {
         Ok(Vec::new())
     }
+    /// Whether [`Extractor::extract_pages`] can read `meta`, a table without a usable key.
+    async fn reads_pages(&self, _meta: &TableMeta) -> Result<bool> {
+        Ok(false)
+    }
+    /// Reads a table without a usable key in ranges of whole pages of its storage, in
+    /// physical order, starting at position `after` (a batch's [`Batch::end`] of an earlier
+    /// run) or at the first page: each batch is one range and carries the position after it.
+    async fn extract_pages(
+        &self,
+        meta: &TableMeta,
+        _after: Option<&[String]>,
+        _tx: mpsc::Sender<Batch>,
+    ) -> Result<u64> {
+        anyhow::bail!("{}: this source cannot read a table by pages", meta.id)
+    }
     /// Reads the rows of a paged table ([`TableMeta::null_keys`]) with a NULL in a key
     /// column, in no particular order.
     async fn extract_null_keys(&self, meta: &TableMeta, _tx: mpsc::Sender<Batch>) -> Result<u64> {
@@ -546,14 +589,31 @@ pub trait Sinker: Send + Sync {
     /// Writes rows idempotently: a row already present (by key) is replaced, or with
     /// `[sinker] replace=false` is an error (see [`dt_common::config::ConflictMode`]).
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()>;
+    /// Writes `rows` as [`Sinker::write`] does, and `record` in the same target transaction,
+    /// so that the progress it holds commits exactly with them (`[resumer]
+    /// resume_type=from_target`, docs/en/snapshot/resume.md, "Progress committed with the
+    /// rows"). Rows go in with plain inserts (COPY on PostgreSQL); a key the target already
+    /// holds is then handled as `[sinker] replace` says, in the same transaction.
+    async fn write_recorded(
+        &self,
+        meta: &TableMeta,
+        _rows: &[Row],
+        _record: &ProgressRow,
+    ) -> Result<()> {
+        anyhow::bail!(
+            "{}: this target cannot keep progress in the transactions of its rows",
+            meta.id
+        )
+    }
     /// Writes every row of `rx` in one transaction, committed only on `AtomicMsg::Commit`;
-    /// the target rows `clear` names are deleted first in the same transaction. Returns the
-    /// rows written.
+    /// the target rows `clear` names are deleted first in the same transaction, and `record`
+    /// is written into the progress table in it last. Returns the rows written.
     async fn write_atomic(
         &self,
         meta: &TableMeta,
         clear: Clear,
         rx: mpsc::Receiver<AtomicMsg>,
+        record: Option<&ProgressRow>,
     ) -> Result<u64>;
     /// Brings `objects` to the target; returns how many were set. One that cannot be
     /// matched in the target is a warning in default.log, not an error.

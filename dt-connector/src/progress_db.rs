@@ -5,8 +5,10 @@
 use anyhow::{Context, Result};
 use dt_common::config::ProgressDb;
 use dt_common::DbType;
+#[cfg(feature = "mysql")]
+use sqlx::{Connection, Executor};
 
-use crate::ConnectorError;
+use crate::{ConnectorError, ProgressRow};
 
 /// How long dt tries to reach the progress server before it gives up.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -194,6 +196,39 @@ impl ProgressTable {
             .collect())
     }
 
+    /// `record` as a statement to run in a transaction of the sinker on the same server.
+    pub fn row(&self, record: StoredRecord) -> ProgressRow {
+        ProgressRow {
+            sql: self.upsert_sql().into(),
+            params: [
+                self.task_id.clone(),
+                record.resumer_type,
+                record.position_key,
+                record.data,
+            ],
+        }
+    }
+
+    /// The statement that writes one record, replacing the record of its kind and key.
+    fn upsert_sql(&self) -> String {
+        match &self.pool {
+            #[cfg(feature = "mysql")]
+            Pool::Mysql(_) => format!(
+                "INSERT INTO {} (task_id, resumer_type, position_key, position_data) VALUES \
+                 (?, ?, ?, ?) ON DUPLICATE KEY UPDATE position_data = VALUES(position_data), \
+                 updated_at = CURRENT_TIMESTAMP",
+                self.name
+            ),
+            #[cfg(feature = "pg")]
+            Pool::Pg(_) => format!(
+                "INSERT INTO {} (task_id, resumer_type, position_key, position_data) VALUES \
+                 ($1, $2, $3, $4) ON CONFLICT (task_id, resumer_type, position_key) DO UPDATE \
+                 SET position_data = EXCLUDED.position_data, updated_at = CURRENT_TIMESTAMP",
+                self.name
+            ),
+        }
+    }
+
     /// In one transaction: deletes the task's `SnapshotDoing` records whose key is one of
     /// `dropped` or starts with one of `dropped_prefixes`, then writes `records`, each
     /// replacing the record of its kind and key.
@@ -218,25 +253,10 @@ impl ProgressTable {
             self.param(2),
             self.param(3)
         );
-        let upsert = match &self.pool {
-            #[cfg(feature = "mysql")]
-            Pool::Mysql(_) => format!(
-                "INSERT INTO {} (task_id, resumer_type, position_key, position_data) VALUES \
-                 (?, ?, ?, ?) ON DUPLICATE KEY UPDATE position_data = VALUES(position_data), \
-                 updated_at = CURRENT_TIMESTAMP",
-                self.name
-            ),
-            #[cfg(feature = "pg")]
-            Pool::Pg(_) => format!(
-                "INSERT INTO {} (task_id, resumer_type, position_key, position_data) VALUES \
-                 ($1, $2, $3, $4) ON CONFLICT (task_id, resumer_type, position_key) DO UPDATE \
-                 SET position_data = EXCLUDED.position_data, updated_at = CURRENT_TIMESTAMP",
-                self.name
-            ),
-        };
+        let upsert = self.upsert_sql();
         macro_rules! run {
-            ($pool:expr) => {{
-                let mut tx = $pool.begin().await?;
+            ($conn:expr) => {{
+                let mut tx = $conn.begin().await?;
                 for key in dropped {
                     sqlx::query(&delete_key)
                         .bind(&self.task_id)
@@ -264,13 +284,37 @@ impl ProgressTable {
                 tx.commit().await
             }};
         }
-        let result: Result<(), sqlx::Error> = match &self.pool {
-            #[cfg(feature = "mysql")]
-            Pool::Mysql(pool) => run!(pool),
-            #[cfg(feature = "pg")]
-            Pool::Pg(pool) => run!(pool),
-        };
-        result.with_context(|| format!("cannot write to the {}", self.place))
+        let mut attempt = 0;
+        loop {
+            let result: Result<(), sqlx::Error> = match &self.pool {
+                // In READ COMMITTED the DELETEs lock only the rows they delete, not the
+                // gaps between the rows of other tables, which their writers update in the
+                // transactions of their rows meanwhile (PostgreSQL's default level).
+                #[cfg(feature = "mysql")]
+                Pool::Mysql(pool) => {
+                    async {
+                        let mut conn = pool.acquire().await?;
+                        conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                            .await?;
+                        run!(conn)
+                    }
+                    .await
+                }
+                #[cfg(feature = "pg")]
+                Pool::Pg(pool) => run!(pool),
+            };
+            match result {
+                // Writers of other tables update their rows in the same table at the same
+                // time; a deadlock between them rolls one transaction back whole.
+                Err(e) if deadlock(&e) && attempt < 5 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                }
+                result => {
+                    return result.with_context(|| format!("cannot write to the {}", self.place))
+                }
+            }
+        }
     }
 
     /// The placeholder of bind parameter `n` (1-based).
@@ -285,4 +329,18 @@ impl ProgressTable {
             Pool::Pg(_) => format!("${n}"),
         }
     }
+}
+
+/// A deadlock or a lock wait timeout, after which the whole transaction may be run again:
+/// SQLSTATE 40001 (MySQL's deadlock, a serialization failure), 40P01 (PostgreSQL's
+/// deadlock), or MySQL's lock wait timeout (error 1205).
+fn deadlock(e: &sqlx::Error) -> bool {
+    let Some(d) = e.as_database_error() else {
+        return false;
+    };
+    #[cfg(feature = "mysql")]
+    if let Some(m) = d.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return matches!(m.number(), 1205 | 1213);
+    }
+    matches!(d.code().as_deref(), Some("40001" | "40P01"))
 }

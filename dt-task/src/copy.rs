@@ -11,16 +11,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, Context, Result};
 use dt_common::config::TaskConfig;
 use dt_common::meta::{split_len, Row};
-use dt_connector::{AtomicMsg, Batch, Clear, Extractor, KeyKind, KeySpan, Sinker, TableMeta};
+use dt_connector::{
+    AtomicMsg, Batch, Clear, Extractor, KeyKind, KeySpan, ProgressRow, Sinker, TableMeta, PAGE_COL,
+};
+use dt_resumer::Position;
 use tokio::sync::{mpsc, Mutex};
-use tracing::info;
+use tracing::{info, warn};
 
-use crate::progress::Progress;
+use crate::progress::{order_key, plan_position, Progress};
 use crate::summary::{Outcome, TableReport};
 use crate::throttle::{Held, Limits};
+use crate::Inline;
 
 /// One write chunk: its place in key order, its rows, and the position text of its last
 /// row's key.
@@ -42,6 +46,30 @@ pub(crate) struct TableJob<'a> {
     pub limits: &'a Limits,
     /// The estimated rows of all tables this run copies.
     pub planned_rows: u64,
+    /// Progress committed in the target's transactions with the rows it records.
+    pub inline: Option<&'a Inline>,
+}
+
+/// What a run of [`TableJob::copy_parallel`] copies: a table whole, which its last write
+/// finishes unless rows with a NULL key follow, or one chunk of it.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Whole {
+        ends_table: bool,
+    },
+    Chunk(usize),
+    /// A table without a usable key, read by pages ([`Extractor::extract_pages`]).
+    Pages,
+}
+
+impl Part {
+    /// The part's number in the table's progress.
+    fn index(self) -> usize {
+        match self {
+            Part::Whole { .. } | Part::Pages => 0,
+            Part::Chunk(chunk) => chunk,
+        }
+    }
 }
 
 /// The most chunks a table is cut into; larger tables get larger chunks.
@@ -73,20 +101,38 @@ impl TableJob<'_> {
     ) -> Result<TableReport> {
         let id = &meta.id;
         let started = Instant::now();
-        let after = resume.map(|values| position_text(&meta.order_col_names(), values));
+        let pages = match self.reads_pages(meta).await {
+            Ok(pages) => pages,
+            Err(e) => return Err(e.context(format!("copy of {id} failed"))),
+        };
+        let resume = match (meta.key, pages, resume) {
+            (KeyKind::None, false, Some(page)) => {
+                warn!(
+                    "resumer, {id}: its copy stopped after {} of its pages; a table without \
+                     a key resumes there only with progress kept in the target \
+                     ([resumer] resume_type=from_target), so it is copied again whole, \
+                     replacing the target table's rows in one transaction",
+                    position_text(&[PAGE_COL], page)
+                );
+                None
+            }
+            (_, _, resume) => resume,
+        };
+        let cols = position_cols(meta);
+        let after = resume.map(|values| position_text(&cols, values));
         let resumed_chunks = chunks.as_ref().map(Vec::len);
         let layout = self.layout(meta, resume, chunks).await;
         let layout = match layout {
             Ok(layout) => layout,
             Err(e) => return Err(e.context(format!("copy of {id} failed"))),
         };
-        let cols = meta.order_col_names();
         match (&layout, resumed_chunks, &after) {
             (Layout::Chunks(plan), Some(_), _) => {
                 info!(
                     "task, start {id}: resume {} unfinished chunk(s)",
                     plan.len()
                 );
+                self.save_plan(meta, plan).await?;
                 self.progress
                     .begin_chunks(id, &cols, meta.estimated_rows, plan);
             }
@@ -101,6 +147,7 @@ impl TableJob<'_> {
                     meta.key,
                     plan.len()
                 );
+                self.save_plan(meta, plan).await?;
                 self.progress
                     .begin_chunks(id, &cols, meta.estimated_rows, plan);
             }
@@ -117,6 +164,7 @@ impl TableJob<'_> {
             }
         }
         let result = match (meta.key, &layout) {
+            (KeyKind::None, Layout::Whole(span)) if pages => self.copy_pages(meta, span).await,
             (KeyKind::None, _) => self.copy_atomic(meta, Clear::Table).await,
             _ => self.copy_keyed(meta, &layout).await,
         };
@@ -146,6 +194,16 @@ impl TableJob<'_> {
             elapsed,
             outcome,
         })
+    }
+
+    /// Whether `meta` is a table without a usable key to be read by pages, each range
+    /// committed with its position: only with progress committed in the target's
+    /// transactions, since a range written without its position could be written twice.
+    async fn reads_pages(&self, meta: &TableMeta) -> Result<bool> {
+        if meta.key != KeyKind::None || self.inline.is_none() {
+            return Ok(false);
+        }
+        self.extractor.reads_pages(meta).await
     }
 
     /// Whether a paged table is read whole or in chunks: in the chunks an earlier run left,
@@ -271,7 +329,15 @@ impl TableJob<'_> {
         } else {
             Clear::Nothing
         };
-        let (read, written) = tokio::try_join!(feed, self.sinker.write_atomic(meta, clear, arx))?;
+        // Both parts end the table: the finished mark commits with their rows.
+        let finished = Position::RdbSnapshotFinished {
+            db_type: self.cfg.extractor.db_type,
+            schema: meta.id.schema.clone(),
+            tb: meta.id.tb.clone(),
+        };
+        let record = self.inline.and_then(|inline| inline.row(&finished));
+        let write = self.sinker.write_atomic(meta, clear, arx, record.as_ref());
+        let (read, written) = tokio::try_join!(feed, write)?;
         check_counts(meta, read, written)?;
         self.progress.count(&meta.id, written);
         if part == Clear::NullKeys {
@@ -284,12 +350,34 @@ impl TableJob<'_> {
         Ok(written)
     }
 
+    /// Copies a table without a usable key by pages, each range committed with its position.
+    /// Starting from the first page on a resume run, the target table is emptied first, as
+    /// [`TableJob::copy_atomic`] does in its transaction: no recorded position accounts for
+    /// the rows it holds.
+    async fn copy_pages(&self, meta: &TableMeta, span: &KeySpan) -> Result<u64> {
+        if span.after.is_none() && self.clear_unkeyed {
+            let (tx, rx) = mpsc::channel(1);
+            tx.send(AtomicMsg::Commit)
+                .await
+                .map_err(|_| anyhow!("writer stopped"))?;
+            self.sinker
+                .write_atomic(meta, Clear::Table, rx, None)
+                .await?;
+        }
+        self.copy_parallel(meta, Part::Pages, span).await
+    }
+
     /// Copies a table with a key by parallel writers, then, when the key allows NULL, the
     /// rows with a NULL key in one transaction: they come last, so an interruption there
     /// keeps every position of the paged part, and the resumed run only copies them again.
     async fn copy_keyed(&self, meta: &TableMeta, layout: &Layout) -> Result<u64> {
         let rows = match layout {
-            Layout::Whole(span) => self.copy_parallel(meta, 0, span).await?,
+            Layout::Whole(span) => {
+                let part = Part::Whole {
+                    ends_table: !meta.null_keys,
+                };
+                self.copy_parallel(meta, part, span).await?
+            }
             Layout::Chunks(plan) => self.copy_chunks(meta, plan).await?,
         };
         if !meta.null_keys {
@@ -312,7 +400,7 @@ impl TableJob<'_> {
             loop {
                 let chunk = next.fetch_add(1, Ordering::Relaxed);
                 let Some(span) = plan.get(chunk) else { break };
-                rows += self.copy_parallel(meta, chunk, span).await?;
+                rows += self.copy_parallel(meta, Part::Chunk(chunk), span).await?;
                 self.progress.chunk_done(&meta.id, chunk);
             }
             Ok::<_, anyhow::Error>(rows)
@@ -322,21 +410,33 @@ impl TableJob<'_> {
     }
 
     /// Copies the rows of `span` in key order by parallel writers, acknowledging each write
-    /// chunk as part `part` of the table's progress.
-    async fn copy_parallel(&self, meta: &TableMeta, part: usize, span: &KeySpan) -> Result<u64> {
+    /// chunk as `part` of the table's progress. With progress committed in the target's
+    /// transactions there is one writer, so that they commit in key order, each with the
+    /// position of its last row; the last write of the part records its end instead.
+    async fn copy_parallel(&self, meta: &TableMeta, part: Part, span: &KeySpan) -> Result<u64> {
         let chunk_rows = self.cfg.sink_batch_size();
-        let writers = self.cfg.parallelizer.parallel_size;
+        let writers = match self.inline {
+            Some(_) => 1,
+            None => self.cfg.parallelizer.parallel_size,
+        };
         let (tx, mut rx, gate) = self.buffer();
         let (ctx, crx) = mpsc::channel::<Chunk>(writers * 2);
         let crx = Arc::new(Mutex::new(crx));
         let dispatch = async move {
             let mut seq = 0;
             while let Some(page) = rx.recv().await {
-                // The page holds its share of the memory cap until it is cut into chunks.
-                let mut rows = page.batch.rows;
+                // The page holds its share of the memory cap until it is cut into chunks. A
+                // range of pages is one chunk: only its end is a position.
+                let Batch { mut rows, end } = page.batch;
                 while !rows.is_empty() {
-                    let rest = rows.split_off(split_len(&rows, chunk_rows, CHUNK_BYTES));
-                    let last_key = rows.last().and_then(|row| meta.position_of(row));
+                    let rest = match part {
+                        Part::Pages => Vec::new(),
+                        _ => rows.split_off(split_len(&rows, chunk_rows, CHUNK_BYTES)),
+                    };
+                    let last_key = match part {
+                        Part::Pages => end.clone(),
+                        _ => rows.last().and_then(|row| meta.position_of(row)),
+                    };
                     let chunk = Chunk {
                         seq,
                         rows,
@@ -355,33 +455,144 @@ impl TableJob<'_> {
             let crx = crx.clone();
             async move {
                 let mut written = 0u64;
+                // With inline progress the writer holds one chunk back, to know which is last.
+                let mut held = None;
                 loop {
                     let next = crx.lock().await.recv().await;
                     let Some(chunk) = next else { break };
-                    self.limits.target(&chunk.rows).await;
-                    self.sinker.write(meta, &chunk.rows).await?;
-                    let n = chunk.rows.len() as u64;
-                    self.progress
-                        .ack(&meta.id, part, chunk.seq, chunk.last_key, n);
-                    written += n;
+                    let chunk = match self.inline {
+                        Some(_) => match held.replace(chunk) {
+                            Some(earlier) => earlier,
+                            None => continue,
+                        },
+                        None => chunk,
+                    };
+                    written += self.write_chunk(meta, part, chunk, false).await?;
+                }
+                if let Some(last) = held {
+                    written += self.write_chunk(meta, part, last, true).await?;
                 }
                 Ok::<_, anyhow::Error>(written)
             }
         }));
-        let (read, (), (), written) = tokio::try_join!(
-            self.extractor.extract(meta, span, tx),
-            gate,
-            dispatch,
-            write_all
-        )?;
+        let read = async {
+            match part {
+                Part::Pages => {
+                    let after = span.after.as_deref();
+                    self.extractor.extract_pages(meta, after, tx).await
+                }
+                _ => self.extractor.extract(meta, span, tx).await,
+            }
+        };
+        let (read, (), (), written) = tokio::try_join!(read, gate, dispatch, write_all)?;
         check_counts(meta, read, written.iter().sum())?;
         Ok(read)
+    }
+}
+
+impl TableJob<'_> {
+    /// Writes one chunk, with its progress record when progress is inline, and
+    /// acknowledges it; returns its rows.
+    async fn write_chunk(
+        &self,
+        meta: &TableMeta,
+        part: Part,
+        chunk: Chunk,
+        last: bool,
+    ) -> Result<u64> {
+        self.limits.target(&chunk.rows).await;
+        match self.inline_row(meta, part, chunk.last_key.as_deref(), last) {
+            Some(record) => {
+                self.sinker
+                    .write_recorded(meta, &chunk.rows, &record)
+                    .await?
+            }
+            None => self.sinker.write(meta, &chunk.rows).await?,
+        }
+        let n = chunk.rows.len() as u64;
+        self.progress
+            .ack(&meta.id, part.index(), chunk.seq, chunk.last_key, n);
+        Ok(n)
+    }
+
+    /// The progress record that commits with a write of `part` whose last key is `key`:
+    /// the position after it, or the end of the part when the write is its last.
+    fn inline_row(
+        &self,
+        meta: &TableMeta,
+        part: Part,
+        key: Option<&[String]>,
+        last: bool,
+    ) -> Option<ProgressRow> {
+        let inline = self.inline?;
+        let (db_type, schema, tb) = (
+            self.cfg.extractor.db_type,
+            meta.id.schema.clone(),
+            meta.id.tb.clone(),
+        );
+        let cols: Vec<String> = position_cols(meta).iter().map(|c| c.to_string()).collect();
+        let position = match (part, last) {
+            (Part::Whole { ends_table: true } | Part::Pages, true) => {
+                Position::RdbSnapshotFinished {
+                    db_type,
+                    schema,
+                    tb,
+                }
+            }
+            (Part::Chunk(chunk), true) => Position::RdbSnapshotChunkFinished {
+                db_type,
+                schema,
+                tb,
+                chunk,
+            },
+            (Part::Whole { .. } | Part::Pages, _) => Position::RdbSnapshot {
+                db_type,
+                schema,
+                tb,
+                order_key: order_key(&cols, key?)?,
+            },
+            (Part::Chunk(chunk), false) => Position::RdbSnapshotChunk {
+                db_type,
+                schema,
+                tb,
+                chunk,
+                order_key: order_key(&cols, key?)?,
+            },
+        };
+        inline.row(&position)
+    }
+
+    /// With inline progress, writes the chunk plan of `meta` before any chunk's rows, so
+    /// that the positions committed with them always refer to it.
+    async fn save_plan(&self, meta: &TableMeta, plan: &[KeySpan]) -> Result<()> {
+        let Some(inline) = self.inline else {
+            return Ok(());
+        };
+        let cols: Vec<String> = meta
+            .order_col_names()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let position = plan_position(self.cfg.extractor.db_type, &meta.id, &cols, plan);
+        inline
+            .save(&position)
+            .await
+            .with_context(|| format!("cannot record the chunks of {}", meta.id))
     }
 }
 
 /// The most bytes of rows in one write chunk (besides `[sinker] batch_size` rows), so that
 /// chunks of large rows stay small in memory and on the wire.
 const CHUNK_BYTES: usize = 8 << 20;
+
+/// The columns of a position of `meta`: its key's, or for a table without one, the page
+/// position's.
+fn position_cols(meta: &TableMeta) -> Vec<&str> {
+    match meta.key {
+        KeyKind::None => vec![PAGE_COL],
+        _ => meta.order_col_names(),
+    }
+}
 
 /// A position as default.log and the summary show it: `id = 5` for one column,
 /// `(a, b) = (1, x)` for several.

@@ -9,6 +9,23 @@ mod partition;
 mod progress;
 #[cfg(any(feature = "mysql", feature = "pg"))]
 mod stored;
+#[cfg(any(feature = "mysql", feature = "pg"))]
+use stored::Inline;
+
+/// Inline progress needs a MySQL or PostgreSQL server to keep it in.
+#[cfg(not(any(feature = "mysql", feature = "pg")))]
+enum Inline {}
+
+#[cfg(not(any(feature = "mysql", feature = "pg")))]
+impl Inline {
+    fn row(&self, _: &dt_resumer::Position) -> Option<dt_connector::ProgressRow> {
+        match *self {}
+    }
+
+    async fn save(&self, _: &dt_resumer::Position) -> Result<()> {
+        match *self {}
+    }
+}
 mod summary;
 mod throttle;
 mod verify;
@@ -44,6 +61,7 @@ pub struct Task {
     live_display: bool,
     connectors: Option<Connectors>,
     limits: throttle::Limits,
+    inline: Option<Inline>,
 }
 
 impl Task {
@@ -91,11 +109,18 @@ impl Task {
             })
             .map_err(TaskError::Setup)?;
         let place = table.place.clone();
+        // In the target, progress commits with the rows (docs/en/snapshot/resume.md,
+        // "Progress committed with the rows").
+        let in_target = cfg.resumer.store.as_ref().is_some_and(|s| s.in_target);
         let writer = writer.with_mirror(Box::new(stored::TableMirror {
-            table,
+            table: table.clone(),
             runtime: tokio::runtime::Handle::current(),
+            only_finished: in_target,
         }));
-        Task::setup(cfg, writer, Some((place, records))).map_err(TaskError::Setup)
+        let mut task =
+            Task::setup(cfg, writer, Some((place, records))).map_err(TaskError::Setup)?;
+        task.inline = in_target.then_some(Inline { table });
+        Ok(task)
     }
 
     fn setup(
@@ -143,6 +168,7 @@ impl Task {
             progress,
             live_display: false,
             connectors: None,
+            inline: None,
         })
     }
 
@@ -264,6 +290,7 @@ impl Task {
             clear_unkeyed: self.resuming,
             limits: &self.limits,
             planned_rows,
+            inline: self.inline.as_ref(),
         };
         let mut reports: Vec<TableReport> = stream::iter(plans)
             .map(|(id, plan)| async move {

@@ -185,19 +185,7 @@ fn write_checkpoint(
             continue;
         };
         if !t.plan_written {
-            positions.push(Position::RdbSnapshotChunks {
-                db_type,
-                schema: schema.clone(),
-                tb: tb.clone(),
-                order_cols: t.order_cols.clone(),
-                chunks: plan
-                    .iter()
-                    .map(|span| ChunkBounds {
-                        after: span.after.clone(),
-                        upto: span.upto.clone(),
-                    })
-                    .collect(),
-            });
+            positions.push(plan_position(db_type, id, &t.order_cols, plan));
         }
         for (&chunk, part) in t.parts.iter().filter(|(_, p)| p.dirty) {
             let (schema, tb) = (schema.clone(), tb.clone());
@@ -233,9 +221,31 @@ fn write_checkpoint(
     Ok(())
 }
 
+/// The plan line of a table copied in the chunks `plan` on the key columns `order_cols`.
+pub(crate) fn plan_position(
+    db_type: DbType,
+    id: &TableId,
+    order_cols: &[String],
+    plan: &[KeySpan],
+) -> Position {
+    Position::RdbSnapshotChunks {
+        db_type,
+        schema: id.schema.clone(),
+        tb: id.tb.clone(),
+        order_cols: order_cols.to_vec(),
+        chunks: plan
+            .iter()
+            .map(|span| ChunkBounds {
+                after: span.after.clone(),
+                upto: span.upto.clone(),
+            })
+            .collect(),
+    }
+}
+
 /// The order key of position `values` on the columns `cols`: the seed's single form for one
 /// column, the composite form for several.
-fn order_key(cols: &[String], values: &[String]) -> Option<OrderKey> {
+pub(crate) fn order_key(cols: &[String], values: &[String]) -> Option<OrderKey> {
     match (cols, values) {
         ([col], [value]) => Some(OrderKey::Single {
             col: col.clone(),

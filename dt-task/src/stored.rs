@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
 use dt_common::DbType;
 use dt_connector::progress_db::{ProgressTable, StoredRecord};
+use dt_connector::ProgressRow;
 use dt_resumer::position::parse_line;
 use dt_resumer::{Position, PositionMirror};
 use tracing::info;
@@ -78,42 +79,61 @@ fn db_type(p: &Position) -> Option<DbType> {
     }
 }
 
+/// `p` as a record of the progress table, with the keys of the task's `SnapshotDoing`
+/// records it replaces and the prefixes of keys it replaces.
+fn stored_record(p: &Position) -> Option<(StoredRecord, Vec<String>, Vec<String>)> {
+    let key = |schema: &str, tb: &str| format!("{schema}-{tb}");
+    let (mut dropped, mut prefixes) = (Vec::new(), Vec::new());
+    let (kind, position_key) = match p {
+        Position::None => return None,
+        Position::RdbSnapshot { schema, tb, .. } => {
+            prefixes.push(format!("{}#chunk", key(schema, tb)));
+            (DOING, key(schema, tb))
+        }
+        Position::RdbSnapshotFinished { schema, tb, .. } => (FINISHED, key(schema, tb)),
+        Position::RdbSnapshotChunks { schema, tb, .. } => {
+            dropped.push(key(schema, tb));
+            prefixes.push(format!("{}#chunk", key(schema, tb)));
+            (DOING, format!("{}#chunks", key(schema, tb)))
+        }
+        Position::RdbSnapshotChunk {
+            schema, tb, chunk, ..
+        }
+        | Position::RdbSnapshotChunkFinished {
+            schema, tb, chunk, ..
+        } => (DOING, format!("{}#chunk-{chunk}", key(schema, tb))),
+    };
+    let record = StoredRecord {
+        resumer_type: kind.to_string(),
+        position_key,
+        data: p.to_json(),
+    };
+    Some((record, dropped, prefixes))
+}
+
 /// Writes each checkpoint and finished mark to the progress table, from the checkpoint
-/// thread, on the task's runtime.
+/// thread, on the task's runtime. With progress written in the target's transactions
+/// ([`Inline`]), only the finished marks: the copy writes every other record itself, and a
+/// checkpoint, which lags behind it, would put an older position back.
 pub(crate) struct TableMirror {
     pub table: Arc<ProgressTable>,
     pub runtime: tokio::runtime::Handle,
+    pub only_finished: bool,
 }
 
 impl PositionMirror for TableMirror {
     fn record(&mut self, positions: &[Position]) -> Result<(), String> {
         let (mut dropped, mut prefixes, mut records) = (Vec::new(), Vec::new(), Vec::new());
         for p in positions {
-            let key = |schema: &str, tb: &str| format!("{schema}-{tb}");
-            let (kind, position_key) = match p {
-                Position::None => continue,
-                Position::RdbSnapshot { schema, tb, .. } => {
-                    prefixes.push(format!("{}#chunk", key(schema, tb)));
-                    (DOING, key(schema, tb))
-                }
-                Position::RdbSnapshotFinished { schema, tb, .. } => (FINISHED, key(schema, tb)),
-                Position::RdbSnapshotChunks { schema, tb, .. } => {
-                    dropped.push(key(schema, tb));
-                    prefixes.push(format!("{}#chunk", key(schema, tb)));
-                    (DOING, format!("{}#chunks", key(schema, tb)))
-                }
-                Position::RdbSnapshotChunk {
-                    schema, tb, chunk, ..
-                }
-                | Position::RdbSnapshotChunkFinished {
-                    schema, tb, chunk, ..
-                } => (DOING, format!("{}#chunk-{chunk}", key(schema, tb))),
+            if self.only_finished && !matches!(p, Position::RdbSnapshotFinished { .. }) {
+                continue;
+            }
+            let Some((record, d, pre)) = stored_record(p) else {
+                continue;
             };
-            records.push(StoredRecord {
-                resumer_type: kind.to_string(),
-                position_key,
-                data: p.to_json(),
-            });
+            dropped.extend(d);
+            prefixes.extend(pre);
+            records.push(record);
         }
         if records.is_empty() {
             return Ok(());
@@ -123,5 +143,28 @@ impl PositionMirror for TableMirror {
             .block_on(async move { table.save(&dropped, &prefixes, &records).await })
             .context("progress was written to the log files but not to the database")
             .map_err(|e| format!("{e:#}"))
+    }
+}
+
+/// Progress committed in the target's transactions, with the rows it records
+/// (`[resumer] resume_type=from_target` on a MySQL or PostgreSQL target;
+/// docs/en/snapshot/resume.md, "Progress committed with the rows").
+pub(crate) struct Inline {
+    pub table: Arc<ProgressTable>,
+}
+
+impl Inline {
+    /// The statement writing `p`, for the sinker to run in the transaction of its rows.
+    pub fn row(&self, p: &Position) -> Option<ProgressRow> {
+        stored_record(p).map(|(record, ..)| self.table.row(record))
+    }
+
+    /// Writes `p` (a chunk plan, a finished mark) on its own, replacing the records it
+    /// replaces, and returns once it is committed.
+    pub async fn save(&self, p: &Position) -> Result<()> {
+        let Some((record, dropped, prefixes)) = stored_record(p) else {
+            return Ok(());
+        };
+        self.table.save(&dropped, &prefixes, &[record]).await
     }
 }

@@ -2,7 +2,8 @@
 //! with SIGKILL, and after each kill the progress files of the log directory deleted, as when
 //! a container loses its disk. Every later run reads its progress from the target's table,
 //! so it skips finished tables and resumes the others mid-table; the target ends equal to
-//! the source.
+//! the source. Progress commits with the rows, so no committed row is copied twice: a
+//! trigger counts every row the target commits.
 
 use crate::runner::{dt_binary, expect_success, run_dt, Case};
 use crate::scenario::{crash_runs_then, messages, Kind};
@@ -10,13 +11,14 @@ use anyhow::{ensure, Result};
 
 /// Runs case `case` (schema `schema`, `tables` tables, `rows` rows in all) with kills that
 /// each lose the log files, then checks the target, the resumed starts and the progress
-/// table's finished records.
+/// table's finished records. `by_pages` names a key-less table read by pages, which some
+/// run must resume in the middle.
 pub async fn crash_without_logs(
     kind: Kind,
     case: &str,
     schema: &str,
-    tables: usize,
-    rows: usize,
+    (tables, rows): (usize, usize),
+    by_pages: Option<&str>,
 ) -> Result<()> {
     let lose_files = |log_dir: &std::path::Path| {
         for name in ["position.log", "finished.log"] {
@@ -36,6 +38,14 @@ pub async fn crash_without_logs(
          were skipped as finished: progress was not read from the target:\n{}",
         log.join("\n")
     );
+    if let Some(table) = by_pages {
+        let start = format!("task, start {table}: resume after ctid = (");
+        ensure!(
+            log.iter().any(|l| l.starts_with(&start)),
+            "no run resumed {table} in the middle of its pages:\n{}",
+            log.join("\n")
+        );
+    }
     let sql = "SELECT COUNT(*) FROM apecloud_metadata.apedts_task_position \
                WHERE resumer_type = 'SnapshotFinished'";
     let finished = kind.target_scalar(sql).await?;
@@ -43,7 +53,17 @@ pub async fn crash_without_logs(
         finished as usize == tables,
         "{finished} finished record(s) in the target's progress table, expected {tables}"
     );
-    println!("{killed} kills, {resumed} resumed start(s), {skipped} skip(s)");
+    // Progress commits with the rows: no committed row is inserted a second time.
+    let inserted = kind
+        .target_scalar("SELECT COUNT(*) FROM dt_count.ins")
+        .await?;
+    ensure!(
+        inserted as usize == rows,
+        "the target committed {inserted} row inserts for {rows} source rows: {} row(s) were \
+         copied again after a kill",
+        inserted - rows as i64
+    );
+    println!("{killed} kills, {resumed} resumed start(s), {skipped} skip(s), 0 rows copied twice");
     Ok(())
 }
 
@@ -145,6 +165,12 @@ pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
 
     // `--init` starts over: the task's rows are deleted, so every table is copied, the ones
     // marked finished before included.
+    let records = kind
+        .target_scalar(
+            "SELECT COUNT(*) FROM apecloud_resumer_test.ape_task_position \
+             WHERE task_id = 'resume_db_test_1'",
+        )
+        .await?;
     let config = case.config(&kind.src(), &kind.dst(), &[]);
     let out = std::process::Command::new(dt_binary())
         .arg("--init")
@@ -159,8 +185,8 @@ pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
     let log = messages(&case);
     ensure!(
         log.iter()
-            .any(|l| l.contains("--init deleted its 12 progress record(s)")),
-        "no line of --init deleting the task's 12 records:\n{}",
+            .any(|l| l.contains(&format!("--init deleted its {records} progress record(s)"))),
+        "no line of --init deleting the task's {records} records:\n{}",
         log.join("\n")
     );
     Ok(())

@@ -575,8 +575,8 @@ fn progress_db_crash_test() {
         Mysql,
         "mysql_to_mysql/snapshot/progress_db_crash_test",
         "progdb",
-        6,
-        95_000,
+        (6, 95_000),
+        None,
     ));
 }
 

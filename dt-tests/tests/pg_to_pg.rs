@@ -527,8 +527,8 @@ fn progress_db_crash_test() {
         Pg,
         "pg_to_pg/snapshot/progress_db_crash_test",
         "progdb",
-        6,
-        95_000,
+        (6, 95_000),
+        Some("`progdb`.`no_key`"),
     ));
 }
 

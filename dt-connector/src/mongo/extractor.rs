@@ -124,7 +124,7 @@ impl MongoExtractor {
             if full || (done && !batcher.is_empty()) {
                 let rows = batcher.take();
                 total += rows.len() as u64;
-                if tx.send(Batch { rows }).await.is_err() {
+                if tx.send(Batch { rows, end: None }).await.is_err() {
                     return Ok(None);
                 }
             }

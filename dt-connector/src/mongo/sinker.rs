@@ -165,6 +165,7 @@ impl Sinker for MongoSinker {
         meta: &TableMeta,
         _clear: Clear,
         _rx: mpsc::Receiver<AtomicMsg>,
+        _record: Option<&crate::ProgressRow>,
     ) -> Result<u64> {
         Err(anyhow!(
             "collection {} has no _id key; this cannot happen in MongoDB",

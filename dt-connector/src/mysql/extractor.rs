@@ -109,7 +109,7 @@ impl MysqlExtractor {
             let Some(last_row) = rows.last() else { break };
             last = Some(order.iter().map(|&i| last_row[i].clone()).collect());
             total += rows.len() as u64;
-            if tx.send(Batch { rows }).await.is_err() || !full {
+            if tx.send(Batch { rows, end: None }).await.is_err() || !full {
                 break;
             }
         }
@@ -233,7 +233,7 @@ impl MysqlExtractor {
             if batcher.push(decode_row(&r, &codecs)?) {
                 let rows = batcher.take();
                 total += rows.len() as u64;
-                if tx.send(Batch { rows }).await.is_err() {
+                if tx.send(Batch { rows, end: None }).await.is_err() {
                     return Ok(total);
                 }
             }
@@ -241,7 +241,7 @@ impl MysqlExtractor {
         if !batcher.is_empty() {
             let rows = batcher.take();
             total += rows.len() as u64;
-            let _ = tx.send(Batch { rows }).await;
+            let _ = tx.send(Batch { rows, end: None }).await;
         }
         Ok(total)
     }

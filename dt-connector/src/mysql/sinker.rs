@@ -19,7 +19,9 @@ use super::catalog::table_name;
 use super::quote;
 use super::value::bind;
 use crate::catalog::{check_target, cleared, Cached};
-use crate::{next_atomic_rows, AtomicMsg, Clear, ConnectorError, KeyKind, Sinker, TableMeta};
+use crate::{
+    next_atomic_rows, AtomicMsg, Clear, ConnectorError, KeyKind, ProgressRow, Sinker, TableMeta,
+};
 
 /// MySQL allows at most this many placeholders in one statement.
 const MAX_PLACEHOLDERS: usize = 65_535;
@@ -236,6 +238,61 @@ impl MysqlSinker {
     }
 }
 
+impl MysqlSinker {
+    /// [`Sinker::write_recorded`] once: a transaction with a plain `INSERT` per statement
+    /// (an upsert, or a check that the target's rows are equal, when a key is already
+    /// there), then the record. A server error is returned as the `sqlx::Error` itself, so
+    /// that a deadlock can be retried.
+    async fn insert_recorded(
+        &self,
+        meta: &TableMeta,
+        statements: &[&[Row]],
+        record: &ProgressRow,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for rows in statements {
+            let (sql, args) = self.statement(meta, rows, false)?;
+            let e = match sqlx::query_with(&sql, args).execute(&mut *tx).await {
+                Ok(_) => continue,
+                Err(e) => e,
+            };
+            // The failed statement is rolled back alone; the transaction goes on.
+            if error_number(&e) != Some(ER_DUP_ENTRY) || meta.key == KeyKind::None {
+                return Err(e.into());
+            }
+            let table = self.target(meta).0;
+            if self.conflict == ConflictMode::Error {
+                let reason = e
+                    .as_database_error()
+                    .map_or_else(|| e.to_string(), |d| d.message().to_string());
+                return Err(ConnectorError::Conflict { table, reason }.into());
+            }
+            let (sql, args) = self.statement(meta, rows, true)?;
+            let affected = sqlx::query_with(&sql, args)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let changed = affected.saturating_sub(rows.len() as u64);
+            if self.conflict == ConflictMode::ErrorUnlessEqual && changed > 0 {
+                let reason = format!(
+                    "{changed} row(s) of the target differ from the source rows with their \
+                     keys (a resumed run leaves only rows equal to the source's as they are)"
+                );
+                return Err(ConnectorError::Conflict { table, reason }.into());
+            }
+        }
+        bind_record(record).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The statement that writes `record` into the progress table.
+fn bind_record(record: &ProgressRow) -> sqlx::query::Query<'_, MySql, MySqlArguments> {
+    let [a, b, c, d] = &record.params;
+    sqlx::query(&record.sql).bind(a).bind(b).bind(c).bind(d)
+}
+
 #[async_trait]
 impl Sinker for MysqlSinker {
     async fn prepare(&self, meta: &TableMeta) -> Result<()> {
@@ -263,11 +320,38 @@ impl Sinker for MysqlSinker {
         Ok(())
     }
 
+    async fn write_recorded(
+        &self,
+        meta: &TableMeta,
+        rows: &[Row],
+        record: &ProgressRow,
+    ) -> Result<()> {
+        let statements = self.statements(meta, rows)?;
+        let mut attempt = 0;
+        loop {
+            let e = match self.insert_recorded(meta, &statements, record).await {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            };
+            let Some(db) = e.downcast_ref::<sqlx::Error>() else {
+                return Err(e);
+            };
+            if retryable(db) && attempt < RETRIES {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
+                continue;
+            }
+            let table = self.target(meta).0;
+            return Err(ConnectorError::write(&table, e.downcast::<sqlx::Error>()?).into());
+        }
+    }
+
     async fn write_atomic(
         &self,
         meta: &TableMeta,
         clear: Clear,
         mut rx: mpsc::Receiver<AtomicMsg>,
+        record: Option<&ProgressRow>,
     ) -> Result<u64> {
         let (id, cols) = self.target(meta);
         let write = |e: sqlx::Error| ConnectorError::write(&id, e);
@@ -297,6 +381,9 @@ impl Sinker for MysqlSinker {
                     .map_err(write)?;
             }
             total += rows.len() as u64;
+        }
+        if let Some(record) = record {
+            bind_record(record).execute(&mut *tx).await.map_err(write)?;
         }
         tx.commit().await.map_err(write)?;
         Ok(total)

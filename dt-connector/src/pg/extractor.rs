@@ -126,7 +126,7 @@ impl PgExtractor {
                 .map(|&i| position::encode(&last_row[i]))
                 .collect();
             total += rows.len() as u64;
-            if tx.send(Batch { rows }).await.is_err() || !full {
+            if tx.send(Batch { rows, end: None }).await.is_err() || !full {
                 break;
             }
         }
@@ -240,7 +240,7 @@ impl PgExtractor {
             }
             for rows in full.drain(..) {
                 total += rows.len() as u64;
-                if tx.send(Batch { rows }).await.is_err() {
+                if tx.send(Batch { rows, end: None }).await.is_err() {
                     return Ok(total);
                 }
             }
@@ -255,6 +255,69 @@ impl PgExtractor {
                 return Ok(total);
             }
         }
+    }
+
+    /// [`Extractor::extract_pages`]: ranges of pages of about `batch_size` rows (by the
+    /// table's statistics), each read by a TID range scan in the run's snapshot. The table's
+    /// size in pages is read once; a last range without an upper bound takes the rest.
+    async fn read_pages(
+        &self,
+        meta: &TableMeta,
+        after: Option<&[String]>,
+        tx: &mpsc::Sender<Batch>,
+    ) -> Result<u64> {
+        let table = self.source_relation(&meta.id).await?;
+        let mut start = match after {
+            None => 0,
+            Some([text]) => page_of(text).ok_or_else(|| {
+                anyhow::anyhow!("bad resume position of {}: ctid {text}", meta.id)
+            })?,
+            Some(other) => anyhow::bail!("bad resume position of {}: {other:?}", meta.id),
+        };
+        let (pages, per_page): (i64, f64) = sqlx::query_as(
+            "SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, \
+             CASE WHEN c.relpages > 0 AND c.reltuples > 0 \
+             THEN c.reltuples::float8 / c.relpages ELSE 0 END \
+             FROM pg_class c WHERE c.oid = to_regclass($1)",
+        )
+        .bind(table_name(&meta.id))
+        .fetch_one(&self.pool)
+        .await?;
+        // Without statistics, assume 50 rows a page.
+        let per_page = if per_page > 0.0 { per_page } else { 50.0 };
+        let step = ((self.batch_size as f64 / per_page) as i64).max(1);
+        let (cols, cond) = (Self::select_list(meta), self.rows.condition(&meta.id));
+        let mut total = 0u64;
+        loop {
+            let end = start + step;
+            let last = end >= pages;
+            let range = match last {
+                true => format!("ctid >= '({start},0)'::tid"),
+                false => format!("ctid >= '({start},0)'::tid AND ctid < '({end},0)'::tid"),
+            };
+            let select = format!(
+                "SELECT {cols} FROM {table}{}",
+                where_sql(cond, Some(&range))
+            );
+            let mut rows = Vec::new();
+            self.copy_out(&select, &[], |row| {
+                rows.push(row);
+                Ok(())
+            })
+            .await?;
+            total += rows.len() as u64;
+            if !rows.is_empty() {
+                let end = Some(vec![format!("({end},0)")]);
+                if tx.send(Batch { rows, end }).await.is_err() {
+                    break;
+                }
+            }
+            if last {
+                break;
+            }
+            start = end;
+        }
+        Ok(total)
     }
 
     /// Runs `COPY (select) TO STDOUT` and hands each parsed row to `each`.
@@ -345,6 +408,23 @@ impl Extractor for PgExtractor {
         self.extract_stream(meta, KeyRange::Null, &tx).await
     }
 
+    /// A plain table (read `ONLY`): a partitioned table's rows live in its partitions, each
+    /// with pages of its own.
+    async fn reads_pages(&self, meta: &TableMeta) -> Result<bool> {
+        Ok(self.source_relation(&meta.id).await?.starts_with("ONLY "))
+    }
+
+    async fn extract_pages(
+        &self,
+        meta: &TableMeta,
+        after: Option<&[String]>,
+        tx: mpsc::Sender<Batch>,
+    ) -> Result<u64> {
+        self.read_pages(meta, after, &tx)
+            .await
+            .map_err(|e| ConnectorError::source_read(&meta.id, e).into())
+    }
+
     /// A sequence is taken when the column it feeds belongs to a selected table, or, when it
     /// feeds no column, when its schema holds a selected table.
     async fn objects(&self, tables: &[TableId]) -> Result<Vec<DbObject>> {
@@ -373,6 +453,11 @@ impl Extractor for PgExtractor {
         }
         Ok(out)
     }
+}
+
+/// The page of a position `(page,0)` written by [`PgExtractor::read_pages`].
+fn page_of(text: &str) -> Option<i64> {
+    text.strip_prefix('(')?.strip_suffix(",0)")?.parse().ok()
 }
 
 /// A row comparison of the first key columns with position text `texts`, each cast to its

@@ -20,7 +20,8 @@ use super::quote;
 use super::text::push_row;
 use crate::catalog::{check_target, cleared, Cached};
 use crate::{
-    next_atomic_rows, AtomicMsg, Clear, ConnectorError, DbObject, KeyKind, Sinker, TableMeta,
+    next_atomic_rows, AtomicMsg, Clear, ConnectorError, DbObject, KeyKind, ProgressRow, Sinker,
+    TableMeta,
 };
 
 pub struct PgSinker {
@@ -84,8 +85,15 @@ impl PgSinker {
     /// Writes `rows` through a staging table: an upsert, or with `keep` an insert that
     /// leaves rows the target holds. With `keep` the transaction commits only when every
     /// row the target held equals its source row (compared in text form, so exactly); returns
-    /// how many differed.
-    async fn upsert(&self, meta: &TableMeta, t: &Target, rows: &[Row], keep: bool) -> Result<u64> {
+    /// how many differed. `record` is written in the same transaction.
+    async fn upsert(
+        &self,
+        meta: &TableMeta,
+        t: &Target,
+        rows: &[Row],
+        keep: bool,
+        record: Option<&ProgressRow>,
+    ) -> Result<u64> {
         let stage = stage_name(&t.id);
         let key: Vec<&str> = meta.key_cols.iter().map(|&i| t.cols[i].as_str()).collect();
         let updates: Vec<String> = t
@@ -142,6 +150,9 @@ impl PgSinker {
             0
         };
         if differing == 0 {
+            if let Some(record) = record {
+                bind_record(record).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
         }
         Ok(differing as u64)
@@ -155,10 +166,11 @@ impl PgSinker {
         t: &Target,
         rows: &[Row],
         e: anyhow::Error,
+        record: Option<&ProgressRow>,
     ) -> Result<()> {
         let table = t.id.clone();
         match self.conflict {
-            ConflictMode::Replace => self.upsert(meta, t, rows, false).await.map(drop),
+            ConflictMode::Replace => self.upsert(meta, t, rows, false, record).await.map(drop),
             ConflictMode::Error => {
                 let db = e
                     .downcast_ref::<sqlx::Error>()
@@ -172,7 +184,8 @@ impl PgSinker {
                 };
                 Err(ConnectorError::Conflict { table, reason }.into())
             }
-            ConflictMode::ErrorUnlessEqual => match self.upsert(meta, t, rows, true).await? {
+            ConflictMode::ErrorUnlessEqual => match self.upsert(meta, t, rows, true, record).await?
+            {
                 0 => Ok(()),
                 n => {
                     let reason = format!(
@@ -205,7 +218,7 @@ impl PgSinker {
                         Ok(()) => {}
                         Err(e) if is_unique_violation(&e) => {
                             drop(conn);
-                            self.on_conflict(meta, &t, chunk, e)
+                            self.on_conflict(meta, &t, chunk, e, None)
                                 .await
                                 .with_context(ctx)?
                         }
@@ -217,11 +230,43 @@ impl PgSinker {
         Ok(())
     }
 
+    /// [`Sinker::write_recorded`]: the rows by COPY and the record in one transaction; when a
+    /// key is already there, through [`PgSinker::on_conflict`] with the record.
+    async fn write_rows_recorded(
+        &self,
+        meta: &TableMeta,
+        rows: &[Row],
+        record: &ProgressRow,
+    ) -> Result<()> {
+        let t = self.target(meta);
+        let ctx = || format!("cannot write to target table {}", t.id);
+        let mut conn = self.pool.acquire().await.with_context(ctx)?;
+        let mut tx = conn.begin().await.with_context(ctx)?;
+        match Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, rows).await {
+            Ok(()) => {
+                bind_record(record)
+                    .execute(&mut *tx)
+                    .await
+                    .with_context(ctx)?;
+                tx.commit().await.with_context(ctx)
+            }
+            Err(e) if is_unique_violation(&e) && meta.key != KeyKind::None => {
+                drop(tx);
+                drop(conn);
+                self.on_conflict(meta, &t, rows, e, Some(record))
+                    .await
+                    .with_context(ctx)
+            }
+            Err(e) => Err(e).with_context(ctx),
+        }
+    }
+
     async fn write_all_atomic(
         &self,
         meta: &TableMeta,
         clear: Clear,
         mut rx: mpsc::Receiver<AtomicMsg>,
+        record: Option<&ProgressRow>,
     ) -> Result<u64> {
         let t = self.target(meta);
         let ctx = || format!("cannot write to target table {}", t.id);
@@ -255,6 +300,12 @@ impl PgSinker {
                 .with_context(ctx)?;
             total += rows.len() as u64;
         }
+        if let Some(record) = record {
+            bind_record(record)
+                .execute(&mut *tx)
+                .await
+                .with_context(ctx)?;
+        }
         tx.commit().await.with_context(ctx)?;
         Ok(total)
     }
@@ -277,6 +328,14 @@ fn explain_fk_violation(e: anyhow::Error) -> anyhow::Error {
     } else {
         e
     }
+}
+
+/// The statement that writes `record` into the progress table.
+fn bind_record(
+    record: &ProgressRow,
+) -> sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    let [a, b, c, d] = &record.params;
+    sqlx::query(&record.sql).bind(a).bind(b).bind(c).bind(d)
 }
 
 fn is_unique_violation(e: &anyhow::Error) -> bool {
@@ -325,13 +384,25 @@ impl Sinker for PgSinker {
             .map_err(explain_fk_violation)
     }
 
+    async fn write_recorded(
+        &self,
+        meta: &TableMeta,
+        rows: &[Row],
+        record: &ProgressRow,
+    ) -> Result<()> {
+        self.write_rows_recorded(meta, rows, record)
+            .await
+            .map_err(explain_fk_violation)
+    }
+
     async fn write_atomic(
         &self,
         meta: &TableMeta,
         clear: Clear,
         rx: mpsc::Receiver<AtomicMsg>,
+        record: Option<&ProgressRow>,
     ) -> Result<u64> {
-        self.write_all_atomic(meta, clear, rx)
+        self.write_all_atomic(meta, clear, rx, record)
             .await
             .map_err(explain_fk_violation)
     }

@@ -211,6 +211,7 @@ impl Extractor for FakeExtractor {
             }
             let batch = Batch {
                 rows: batch.to_vec(),
+                end: None,
             };
             sent += batch.rows.len() as u64;
             (self.world.read.lock().unwrap())
@@ -277,6 +278,7 @@ impl Sinker for FakeSinker {
         meta: &TableMeta,
         clear: Clear,
         mut rx: mpsc::Receiver<AtomicMsg>,
+        _record: Option<&dt_connector::ProgressRow>,
     ) -> Result<u64> {
         let id = &meta.id;
         let (mut pending, mut total) = (Vec::new(), 0u64);
