@@ -62,6 +62,8 @@ pub struct Task {
     connectors: Option<Connectors>,
     limits: throttle::Limits,
     inline: Option<Inline>,
+    /// The source tables of the progress kept in a database.
+    stored_tables: std::collections::BTreeSet<TableId>,
 }
 
 impl Task {
@@ -97,7 +99,12 @@ impl Task {
     #[cfg(any(feature = "mysql", feature = "pg"))]
     async fn open_stored(cfg: TaskConfig) -> Result<Task, TaskError> {
         let stored = stored::open(&cfg).await.map_err(TaskError::Setup)?;
-        let Some((table, records)) = stored else {
+        let Some(stored::Stored {
+            table,
+            records,
+            tables,
+        }) = stored
+        else {
             return Task::new(cfg);
         };
         let writer = ProgressWriter::open(&cfg.runtime.log_dir)
@@ -120,6 +127,7 @@ impl Task {
         let mut task =
             Task::setup(cfg, writer, Some((place, records))).map_err(TaskError::Setup)?;
         task.inline = in_target.then_some(Inline { table });
+        task.stored_tables = tables;
         Ok(task)
     }
 
@@ -169,6 +177,7 @@ impl Task {
             live_display: false,
             connectors: None,
             inline: None,
+            stored_tables: Default::default(),
         })
     }
 
@@ -196,6 +205,12 @@ impl Task {
         };
         let listing = extractor.list_tables().await?;
         let tables = summary::selected_tables(&listing, "task")?;
+        #[cfg(any(feature = "mysql", feature = "pg"))]
+        if let Some(db) = &self.cfg.resumer.store {
+            let place = format!("progress table {}.{}", db.schema, db.table);
+            stored::check_tables(&self.stored_tables, &tables, &place, &self.cfg.task_id())
+                .map_err(TaskError::Setup)?;
+        }
         let row_filter = self.cfg.row_filter().map_err(anyhow::Error::from)?;
         check_row_filter(&row_filter, &tables)?;
         let result = tokio::select! {

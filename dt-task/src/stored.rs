@@ -3,11 +3,12 @@
 //! database"): every checkpoint and finished mark is written there too, as ape-dts's rows,
 //! and a run reads its earlier progress from there instead of from log_dir.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use dt_common::config::TaskConfig;
-use dt_common::DbType;
+use dt_common::{DbType, TableId};
 use dt_connector::progress_db::{ProgressTable, StoredRecord};
 use dt_connector::ProgressRow;
 use dt_resumer::position::parse_line;
@@ -17,10 +18,19 @@ use tracing::info;
 const DOING: &str = "SnapshotDoing";
 const FINISHED: &str = "SnapshotFinished";
 
-/// The progress table of the task, when its config keeps progress in a database, with the
-/// JSON of its records in the order they are to be applied: chunk plans, other positions,
-/// finished marks.
-pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<(Arc<ProgressTable>, Vec<String>)>> {
+/// The progress a task keeps in a database.
+pub(crate) struct Stored {
+    pub table: Arc<ProgressTable>,
+    /// The JSON of its records in the order they are to be applied: chunk plans, other
+    /// positions, finished marks.
+    pub records: Vec<String>,
+    /// The source tables they are of.
+    pub tables: BTreeSet<TableId>,
+}
+
+/// The progress table of the task and its records, when its config keeps progress in a
+/// database.
+pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<Stored>> {
     let Some(db) = &cfg.resumer.store else {
         return Ok(None);
     };
@@ -40,6 +50,7 @@ pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<(Arc<ProgressTable>,
         table.place
     );
     let task_db = cfg.extractor.db_type;
+    let mut tables = BTreeSet::new();
     for r in &records {
         let parsed = parse_line(&r.data).map_err(|why| {
             anyhow::anyhow!(
@@ -48,7 +59,8 @@ pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<(Arc<ProgressTable>,
                 table.place
             )
         })?;
-        if let Some(db) = parsed.and_then(|p| db_type(&p.position)) {
+        if let Some((db, id)) = parsed.and_then(|p| source(&p.position)) {
+            tables.insert(id);
             anyhow::ensure!(
                 db == task_db,
                 "the {} holds progress of task id {task_id} for a {db} source, but this task \
@@ -64,19 +76,69 @@ pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<(Arc<ProgressTable>,
         DOING => 1,
         _ => 2,
     });
-    let texts = records.into_iter().map(|r| r.data).collect();
-    Ok(Some((Arc::new(table), texts)))
+    Ok(Some(Stored {
+        table: Arc::new(table),
+        records: records.into_iter().map(|r| r.data).collect(),
+        tables,
+    }))
 }
 
-fn db_type(p: &Position) -> Option<DbType> {
+/// The kind of source and the table a position is of.
+fn source(p: &Position) -> Option<(DbType, TableId)> {
     match p {
         Position::None => None,
-        Position::RdbSnapshot { db_type, .. }
-        | Position::RdbSnapshotFinished { db_type, .. }
-        | Position::RdbSnapshotChunks { db_type, .. }
-        | Position::RdbSnapshotChunk { db_type, .. }
-        | Position::RdbSnapshotChunkFinished { db_type, .. } => Some(*db_type),
+        Position::RdbSnapshot {
+            db_type,
+            schema,
+            tb,
+            ..
+        }
+        | Position::RdbSnapshotFinished {
+            db_type,
+            schema,
+            tb,
+        }
+        | Position::RdbSnapshotChunks {
+            db_type,
+            schema,
+            tb,
+            ..
+        }
+        | Position::RdbSnapshotChunk {
+            db_type,
+            schema,
+            tb,
+            ..
+        }
+        | Position::RdbSnapshotChunkFinished {
+            db_type,
+            schema,
+            tb,
+            ..
+        } => Some((*db_type, TableId::new(schema, tb))),
     }
+}
+
+/// Refuses progress of tables none of which the task selects: it was written by another
+/// task with the same id (a task whose filter changed between runs still finds some).
+pub(crate) fn check_tables(
+    stored: &BTreeSet<TableId>,
+    selected: &[TableId],
+    place: &str,
+    task_id: &str,
+) -> Result<()> {
+    if stored.is_empty() || selected.iter().any(|t| stored.contains(t)) {
+        return Ok(());
+    }
+    let named: Vec<String> = stored.iter().take(3).map(ToString::to_string).collect();
+    anyhow::bail!(
+        "the {place} holds progress of task id {task_id} for {} table(s) ({}{}), none of \
+         which this task selects: another task uses that id; set [global] task_id to a name \
+         of this task's own, or run with --init to delete those records",
+        stored.len(),
+        named.join(", "),
+        if stored.len() > 3 { ", …" } else { "" }
+    )
 }
 
 /// `p` as a record of the progress table, with the keys of the task's `SnapshotDoing`

@@ -70,9 +70,9 @@ pub async fn crash_without_logs(
 /// ape-dts's own style of a task with `resume_type=from_target` (its `resume_db_test`): the
 /// rows ape-dts wrote in its progress table are resumed from, finished tables skipped, and
 /// every table ends with its finished row there. Then bad input: a task id whose rows were
-/// written for another kind of source, an unreachable progress server, and an account that
-/// may not create the progress table, each stop dt with exit code 2 before any row is
-/// written, without printing the password. Last, `--init` starts the task over.
+/// written for another kind of source or for tables the task does not have, an unreachable
+/// progress server, and an account that may not create the progress table, each stop dt
+/// with exit code 2 before any row is written, without printing the password. Last, `--init` starts the task over.
 pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
     let case = Case::load(case);
     kind.prepare(&case).await?;
@@ -128,6 +128,10 @@ pub async fn ape_rows(kind: Kind, case: &str, at: &str) -> Result<()> {
         (
             vec![("global.task_id", "other_task")],
             "another task uses that id",
+        ),
+        (
+            vec![("global.task_id", "tables_task")],
+            "none of which this task selects: another task uses that id",
         ),
         (
             vec![

@@ -34,6 +34,8 @@ insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, 
 insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, position_key, position_data) values ('resume_db_test_1', 'SnapshotDoing', 'test_db_@-resume_table_*$4', '{"type":"RdbSnapshot","db_type":"mysql","schema":"test_db_@","tb":"resume_table_*$4","order_key":{"single":["p.k","1"]}}');
 -- Another task's progress, for a PostgreSQL source.
 insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, position_key, position_data) values ('other_task', 'SnapshotFinished', 'public-t', '{"type":"RdbSnapshotFinished","db_type":"pg","schema":"public","tb":"t"}');
+-- Progress of the same kind of source, for tables this task does not have.
+insert into `apecloud_resumer_test`.`ape_task_position` (task_id, resumer_type, position_key, position_data) values ('tables_task', 'SnapshotFinished', 'elsewhere-gone', '{"type":"RdbSnapshotFinished","db_type":"mysql","schema":"elsewhere","tb":"gone"}');
 -- An account that may write rows but not create the progress table.
 DROP USER IF EXISTS 'dt_no_ddl'@'%';
 CREATE USER 'dt_no_ddl'@'%' IDENTIFIED BY 'no-ddl-Secret';

@@ -34,6 +34,8 @@ INSERT INTO apecloud_resumer_test.ape_task_position (task_id, resumer_type, posi
 INSERT INTO apecloud_resumer_test.ape_task_position (task_id, resumer_type, position_key, position_data) VALUES ('resume_db_test_1', 'SnapshotDoing', 'test_db_*.*-resume_table_*$4', '{"type":"RdbSnapshot","db_type":"pg","schema":"test_db_*.*","tb":"resume_table_*$4","order_key":{"single":["p.k","1"]}}');
 -- Another task's progress, for a MySQL source.
 INSERT INTO apecloud_resumer_test.ape_task_position (task_id, resumer_type, position_key, position_data) VALUES ('other_task', 'SnapshotFinished', 'db-t', '{"type":"RdbSnapshotFinished","db_type":"mysql","schema":"db","tb":"t"}');
+-- Progress of the same kind of source, for tables this task does not have.
+INSERT INTO apecloud_resumer_test.ape_task_position (task_id, resumer_type, position_key, position_data) VALUES ('tables_task', 'SnapshotFinished', 'elsewhere-gone', '{"type":"RdbSnapshotFinished","db_type":"pg","schema":"elsewhere","tb":"gone"}');
 -- An account that may write rows but not create the progress table.
 DROP ROLE IF EXISTS dt_no_ddl;
 CREATE ROLE dt_no_ddl LOGIN PASSWORD 'no-ddl-Secret';
