@@ -63,6 +63,7 @@ pub struct Task {
     limits: throttle::Limits,
     inline: Option<Inline>,
     /// The source tables of the progress kept in a database.
+    #[cfg_attr(not(any(feature = "mysql", feature = "pg")), allow(dead_code))]
     stored_tables: std::collections::BTreeSet<TableId>,
 }
 
