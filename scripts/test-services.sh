@@ -120,7 +120,7 @@ pg_up() {
   pg_hba_ensure "$dir" "$port"
   pg_sql "$port" >/dev/null 2>&1 && { log "postgres :$port already up"; return 0; }
   [[ -x $PG_BIN/pg_ctl ]] || apt_install postgresql-15 || apt_install postgresql
-  command -v psql >/dev/null || apt_install postgresql-client
+  command -v psql >/dev/null && command -v pg_dump >/dev/null || apt_install postgresql-client
   mkdir -p "$sock"
   if is_root; then
     id postgres >/dev/null 2>&1 || die "OS user postgres is missing"

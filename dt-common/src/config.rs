@@ -54,7 +54,7 @@ pub struct TaskConfig {
 pub struct ExtractorConfig {
     /// Kind of source database.
     pub db_type: DbType,
-    /// Only `snapshot` is supported.
+    /// `snapshot` (rows), or `struct` (the schema alone, with `[sinker] sink_type=struct`).
     #[serde(default = "default_extract_type")]
     pub extract_type: String,
     /// Connection URL of the source.
@@ -102,6 +102,10 @@ pub struct ExtractorConfig {
     /// ape-dts's chunk split columns, `json:[{"db":..,"tb":..,"partition_col":..}]`.
     #[serde(default)]
     pub partition_cols: String,
+    /// A snapshot that copies the schema too: what the rows need before them, the rest
+    /// after them (docs/en/structure.md).
+    #[serde(default)]
+    pub with_structures: bool,
 }
 
 /// `[sinker]`
@@ -109,7 +113,7 @@ pub struct ExtractorConfig {
 pub struct SinkerConfig {
     /// Kind of target database; must equal the source's.
     pub db_type: DbType,
-    /// Only `write` is supported.
+    /// `write` (rows), or `struct` with `[extractor] extract_type=struct`.
     #[serde(default = "default_sink_type")]
     pub sink_type: String,
     /// Connection URL of the target.
@@ -143,7 +147,8 @@ pub struct SinkerConfig {
     /// MySQL targets: isolation level of the writers' sessions; `default` keeps the server's.
     #[serde(default = "default_transaction_isolation")]
     pub transaction_isolation: String,
-    /// Structure migration in ape-dts (`interrupt` or `ignore`); read and ignored here.
+    /// What a schema copy does with an object the target holds that differs from the
+    /// source's: `interrupt` (the default) or `ignore`.
     #[serde(default)]
     pub conflict_policy: String,
     /// ape-dts's shard-key check of MongoDB filters; read and ignored (docs/en/config.md).
@@ -222,6 +227,10 @@ pub struct FilterConfig {
     /// `json:[{"db":..,"tb":..,"condition":".."}]`.
     #[serde(default)]
     pub where_conditions: String,
+    /// The kinds of schema objects a schema copy creates (ape-dts's names); empty or `*`
+    /// for all.
+    #[serde(default)]
+    pub do_structures: String,
 }
 
 /// `[router]`
@@ -488,6 +497,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "parallel_type",
             "parallel_size",
             "partition_cols",
+            "with_structures",
         ],
     ),
     (
@@ -525,6 +535,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "do_events",
             "ignore_cols",
             "where_conditions",
+            "do_structures",
         ],
     ),
     ("router", &["db_map", "tb_map", "col_map"]),
@@ -690,9 +701,15 @@ impl TaskConfig {
             "extractor",
             "extract_type",
             &self.extractor.extract_type,
-            &["snapshot"],
+            &["snapshot", "struct"],
         )?;
-        one_of("sinker", "sink_type", &self.sinker.sink_type, &["write"])?;
+        one_of(
+            "sinker",
+            "sink_type",
+            &self.sinker.sink_type,
+            &["write", "struct"],
+        )?;
+        self.check_structures()?;
         one_of(
             "parallelizer",
             "parallel_type",

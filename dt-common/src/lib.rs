@@ -13,6 +13,7 @@ pub mod router;
 pub mod row_filter;
 pub mod secret;
 pub mod sinker_opts;
+pub mod structures;
 pub mod tuning;
 
 pub use error::ConfigError;

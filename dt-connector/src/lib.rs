@@ -623,6 +623,53 @@ pub trait Sinker: Send + Sync {
     }
 }
 
+/// When schema objects are created around the rows (docs/en/structure.md): what the rows
+/// need before them (schemas, types, tables, primary and unique keys…), and what is faster
+/// built after them (secondary indexes, foreign keys, triggers…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    PreData,
+    PostData,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::PreData => "pre-data",
+            Phase::PostData => "post-data",
+        }
+    }
+}
+
+/// What one phase of a schema copy did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchemaReport {
+    /// Objects created in the target.
+    pub created: usize,
+    /// Objects the target held already, identical to the source's.
+    pub identical: usize,
+    /// Objects the target held already, different, left as they are
+    /// (`[sinker] conflict_policy=ignore`).
+    pub ignored: usize,
+}
+
+/// Copies the schema objects of the selected tables' databases.
+#[async_trait]
+pub trait SchemaCopier: Send + Sync {
+    /// Creates in the target the objects of `phase` that it lacks; one that exists and
+    /// differs is an error, unless the conflict policy says to leave it.
+    async fn copy(&self, phase: Phase, tables: &[TableId]) -> Result<SchemaReport>;
+}
+
+/// The schema copy of a task; only PostgreSQL has one (the config check refuses others).
+pub async fn build_schema(cfg: &TaskConfig) -> Result<Box<dyn SchemaCopier>> {
+    match cfg.extractor.db_type {
+        #[cfg(feature = "pg")]
+        DbType::Pg => pg::schema(cfg).await,
+        db => anyhow::bail!("dt copies the schema of PostgreSQL databases only, not of {db}"),
+    }
+}
+
 /// Checks what only the connectors can check before anything connects: that both URLs are
 /// ones the database's driver can read, and the options only some databases understand. A
 /// database this build has no connector for is a config error too.

@@ -38,7 +38,7 @@ use dt_common::config::TaskConfig;
 use dt_common::resumer::NoResume;
 use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
-use dt_connector::{Clear, Extractor, Sinker, TablePlan};
+use dt_connector::{Clear, Extractor, Phase, Sinker, TablePlan};
 use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
 use futures::{stream, StreamExt, TryStreamExt};
 use tracing::info;
@@ -215,7 +215,7 @@ impl Task {
         let row_filter = self.cfg.row_filter().map_err(anyhow::Error::from)?;
         check_row_filter(&row_filter, &tables)?;
         let result = tokio::select! {
-            r = self.copy_all(extractor.as_ref(), sinker.as_ref(), &tables) => Ok(r?),
+            r = self.copy_with_schema(extractor.as_ref(), sinker.as_ref(), &tables) => Ok(r?),
             e = self.ticker() => Err(TaskError::Failed(e)),
             _ = self.live() => unreachable!("the live display never ends"),
             signal = interrupted() => Err(TaskError::Interrupted { signal }),
@@ -258,6 +258,31 @@ impl Task {
             display::live(self.progress.clone()).await;
         }
         std::future::pending::<()>().await
+    }
+
+    /// The schema's pre-data phase, the rows, then the schema's post-data phase, each when
+    /// the task copies it (docs/en/structure.md).
+    async fn copy_with_schema(
+        &self,
+        extractor: &dyn Extractor,
+        sinker: &dyn Sinker,
+        tables: &[TableId],
+    ) -> Result<Vec<TableReport>> {
+        let schema = match self.cfg.copies_schema() {
+            true => Some(dt_connector::build_schema(&self.cfg).await?),
+            false => None,
+        };
+        if let Some(schema) = &schema {
+            schema.copy(Phase::PreData, tables).await?;
+        }
+        let reports = match self.cfg.schema_only() {
+            true => Vec::new(),
+            false => self.copy_all(extractor, sinker, tables).await?,
+        };
+        if let Some(schema) = &schema {
+            schema.copy(Phase::PostData, tables).await?;
+        }
+        Ok(reports)
     }
 
     /// Plans every table, in schema, table order (so the resumer's answers are logged in

@@ -10,6 +10,7 @@ pub mod order_key;
 pub mod progress_db;
 pub mod runner;
 pub mod scenario;
+pub mod schema;
 pub mod servers;
 pub mod sinker_keys;
 pub mod slow_target;

@@ -254,6 +254,40 @@ fn bad_input_resume_type_from_db_without_url() {
 }
 
 #[test]
+fn bad_input_struct_task_on_mysql() {
+    let _guard = serial();
+    block_on(scenario::bad_input(
+        Mysql,
+        BAD,
+        &Mysql.src(),
+        &Mysql.dst(),
+        &[
+            ("extractor.extract_type", "struct"),
+            ("sinker.sink_type", "struct"),
+        ],
+        2,
+        &[
+            "extract_type",
+            "copies the schema of PostgreSQL databases only",
+        ],
+    ));
+}
+
+#[test]
+fn bad_input_unknown_structure() {
+    let _guard = serial();
+    block_on(scenario::bad_input(
+        Mysql,
+        BAD,
+        &Mysql.src(),
+        &Mysql.dst(),
+        &[("filter.do_structures", "table,tablespace")],
+        2,
+        &["do_structures", "tablespace"],
+    ));
+}
+
+#[test]
 fn stale_target_test() {
     let _guard = serial();
     block_on(dt_tests::target_state::stale_target(

@@ -551,3 +551,21 @@ fn key_shapes_crash_test() {
         70_000,
     ));
 }
+
+#[test]
+fn struct_schema_copy_test() {
+    let _guard = serial();
+    block_on(dt_tests::schema::struct_task(
+        "pg_to_pg/struct/schema_copy_test",
+        "Shop Schema",
+    ));
+}
+
+#[test]
+fn struct_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::schema::crash_in_phases(
+        "pg_to_pg/struct/schema_crash_test",
+        "crashdb",
+    ));
+}

@@ -5,6 +5,7 @@
 mod catalog;
 mod extractor;
 pub mod position;
+mod schema;
 mod sinker;
 mod text;
 mod verifier;
@@ -18,10 +19,11 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 pub use extractor::PgExtractor;
+pub use schema::PgSchema;
 pub use sinker::PgSinker;
 pub use verifier::PgVerifier;
 
-use crate::{ConnectorError, Extractor, Sinker, Verifier};
+use crate::{ConnectorError, Extractor, SchemaCopier, Sinker, Verifier};
 use dt_common::secret::redact;
 
 /// Quotes an identifier with double quotes.
@@ -153,6 +155,18 @@ pub async fn build(
         cfg.conflict_mode(),
     );
     Ok((Box::new(extractor), Box::new(sinker)))
+}
+
+/// The schema copy of a task (docs/en/structure.md).
+pub async fn schema(cfg: &TaskConfig) -> Result<Box<dyn SchemaCopier>> {
+    let dst = connect(&cfg.sinker.url, 2, "target", false).await?;
+    Ok(Box::new(PgSchema::new(
+        cfg.extractor.url.clone(),
+        cfg.sinker.url.clone(),
+        dst,
+        cfg.structures(),
+        cfg.sinker.conflict_policy.trim() == "ignore",
+    )))
 }
 
 /// The verifiers of a task's source and target.

@@ -1,0 +1,470 @@
+//! PostgreSQL schema copy (docs/en/structure.md): the source's objects as `pg_dump` writes
+//! them, section by section, applied to the target one object per transaction. The server's
+//! own tool knows every kind of object and every version's syntax, and replaying its output
+//! makes the target's `pg_dump` equal to the source's, as pgcopydb does.
+
+use std::collections::{BTreeSet, HashMap};
+use std::process::Stdio;
+
+use anyhow::{bail, Context, Result};
+use async_trait::async_trait;
+use dt_common::TableId;
+use sqlx::postgres::PgPool;
+use sqlx::{Connection, Executor};
+use tracing::{info, warn};
+
+use super::quote;
+use crate::{Phase, SchemaCopier, SchemaReport};
+
+/// One object of a dump: its kind (`TABLE`, `INDEX`, `FK CONSTRAINT`…), schema and name as
+/// the dump's header gives them, and the SQL that creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DumpObject {
+    pub kind: String,
+    pub schema: String,
+    pub name: String,
+    pub sql: String,
+}
+
+impl DumpObject {
+    fn label(&self) -> String {
+        format!("{} {}.{}", self.kind, self.schema, self.name)
+    }
+
+    /// A primary key or unique constraint: the rows need it, so it is created before them.
+    fn is_row_key(&self) -> bool {
+        self.kind == "CONSTRAINT"
+            && (self.sql.contains(" PRIMARY KEY ") || self.sql.contains(" UNIQUE "))
+    }
+
+    /// The structure name of `[filter] do_structures` this object belongs to.
+    fn structure(&self) -> &'static str {
+        match self.kind.as_str() {
+            "SCHEMA" | "EXTENSION" => "database",
+            "TYPE" | "DOMAIN" => "udt",
+            "FUNCTION" | "PROCEDURE" | "AGGREGATE" => "udf",
+            "SEQUENCE" | "SEQUENCE OWNED BY" => "sequence",
+            "TABLE" | "TABLE ATTACH" | "DEFAULT" => "table",
+            "CONSTRAINT" if self.is_row_key() => "table",
+            "CONSTRAINT" | "FK CONSTRAINT" | "CHECK CONSTRAINT" => "constraint",
+            "INDEX" | "INDEX ATTACH" => "index",
+            "COMMENT" => "comment",
+            "VIEW" | "MATERIALIZED VIEW" | "RULE" | "MATERIALIZED VIEW DATA" => "view",
+            "TRIGGER" | "EVENT TRIGGER" => "trigger",
+            _ => "other",
+        }
+    }
+}
+
+/// A dump split into the session settings it starts with and its objects, in dump order.
+#[derive(Debug, Default)]
+pub(crate) struct Dump {
+    pub preamble: String,
+    pub objects: Vec<DumpObject>,
+}
+
+/// Splits the plain-format output of `pg_dump` at its object headers
+/// (`-- Name: t; Type: TABLE; Schema: public; Owner: -`).
+pub(crate) fn parse_dump(text: &str) -> Dump {
+    let mut dump = Dump::default();
+    let mut current: Option<DumpObject> = None;
+    let mut body = String::new();
+    // psql meta-commands that pg_dump writes around the dump (`\restrict KEY`, since
+    // 15.14): they are for psql, not the server.
+    let meta = |l: &str| l.starts_with("\\restrict ") || l.starts_with("\\unrestrict ");
+    let lines: Vec<&str> = text.lines().filter(|l| !meta(l)).collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let header = lines[i] == "--"
+            && lines.get(i + 2) == Some(&"--")
+            && lines.get(i + 1).and_then(|l| header_of(l)).is_some();
+        if header {
+            let (kind, schema, name) = header_of(lines[i + 1]).expect("checked");
+            finish(&mut dump, current.take(), &mut body);
+            current = Some(DumpObject {
+                kind,
+                schema,
+                name,
+                sql: String::new(),
+            });
+            i += 3;
+            continue;
+        }
+        body.push_str(lines[i]);
+        body.push('\n');
+        i += 1;
+    }
+    finish(&mut dump, current, &mut body);
+    dump
+}
+
+/// Ends the object being read (or the preamble) with the text read since its header.
+fn finish(dump: &mut Dump, current: Option<DumpObject>, body: &mut String) {
+    let text = std::mem::take(body);
+    let comment = |l: &str| l.starts_with("-- ") || l == "--";
+    match current {
+        Some(mut obj) => {
+            // The dump's closing comment follows the last object; comments inside an
+            // object (a function's body) are part of it.
+            let mut lines: Vec<&str> = text.trim_end().lines().collect();
+            while lines
+                .last()
+                .is_some_and(|l| comment(l) || l.trim().is_empty())
+            {
+                lines.pop();
+            }
+            obj.sql = lines.join("\n").trim().to_string();
+            dump.objects.push(obj);
+        }
+        None => {
+            let lines: Vec<&str> = text.lines().filter(|l| !comment(l)).collect();
+            dump.preamble = lines.join("\n").trim().to_string();
+        }
+    }
+}
+
+/// The kind, schema and name of a header line.
+fn header_of(line: &str) -> Option<(String, String, String)> {
+    let rest = line.strip_prefix("-- Name: ")?;
+    let (name, rest) = rest.split_once("; Type: ")?;
+    let (kind, rest) = rest.split_once("; Schema: ")?;
+    let (schema, _) = rest.split_once("; Owner: ")?;
+    Some((kind.to_string(), schema.to_string(), name.to_string()))
+}
+
+/// Copies the schema of the selected tables' schemas from one PostgreSQL database to another.
+pub struct PgSchema {
+    src_url: String,
+    dst_url: String,
+    dst: PgPool,
+    /// The `[filter] do_structures` names to copy; `None` for every object.
+    structures: Option<BTreeSet<String>>,
+    /// `[sinker] conflict_policy=ignore`: an object that differs in the target is a warning.
+    ignore_conflicts: bool,
+}
+
+impl PgSchema {
+    pub fn new(
+        src_url: String,
+        dst_url: String,
+        dst: PgPool,
+        structures: Option<BTreeSet<String>>,
+        ignore_conflicts: bool,
+    ) -> PgSchema {
+        PgSchema {
+            src_url,
+            dst_url,
+            dst,
+            structures,
+            ignore_conflicts,
+        }
+    }
+
+    /// The objects of `phase` from a dump of the source: the pre-data section with the
+    /// primary and unique keys of the post-data section (and their attachments to the keys
+    /// of partitioned tables); or the rest of the post-data section.
+    fn phase_objects(&self, phase: Phase, pre: Dump, post: Dump) -> (String, Vec<DumpObject>) {
+        let keys: BTreeSet<String> = post
+            .objects
+            .iter()
+            .filter(|o| o.is_row_key())
+            .filter_map(|o| o.name.split_once(' ').map(|(_, c)| c.to_string()))
+            .collect();
+        let early =
+            |o: &DumpObject| o.is_row_key() || (o.kind == "INDEX ATTACH" && keys.contains(&o.name));
+        let (preamble, objects): (String, Vec<DumpObject>) = match phase {
+            Phase::PreData => {
+                let mut objects = pre.objects;
+                objects.extend(post.objects.into_iter().filter(early));
+                (pre.preamble, objects)
+            }
+            Phase::PostData => (
+                post.preamble,
+                post.objects.into_iter().filter(|o| !early(o)).collect(),
+            ),
+        };
+        // Tables need their keys (and their attachments to a partitioned table's key),
+        // types, functions (defaults, checks) and sequences.
+        let wanted = |o: &DumpObject| {
+            let structure = if early(o) { "table" } else { o.structure() };
+            self.structures.as_ref().is_none_or(|s| {
+                s.contains(structure)
+                    || (s.contains("table") && matches!(structure, "udt" | "udf" | "sequence"))
+            })
+        };
+        (preamble, objects.into_iter().filter(wanted).collect())
+    }
+
+    /// The schemas of the target among `schemas`: `pg_dump -n` fails when none matches.
+    async fn target_schemas(&self, schemas: &[String]) -> Result<Vec<String>> {
+        let found: Vec<String> =
+            sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1)")
+                .bind(schemas)
+                .fetch_all(&self.dst)
+                .await
+                .context("cannot list the target's schemas")?;
+        Ok(found)
+    }
+
+    /// Tables of `schemas` in the source that the task does not select: left out of the dump.
+    async fn unselected(&self, schemas: &[String], tables: &[TableId]) -> Result<Vec<TableId>> {
+        let src = PgPool::connect(&self.src_url)
+            .await
+            .context("cannot connect to the source")?;
+        let all: Vec<(String, String)> = sqlx::query_as(
+            "SELECT n.nspname::text, c.relname::text FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND n.nspname = ANY($1)",
+        )
+        .bind(schemas)
+        .fetch_all(&src)
+        .await
+        .context("cannot list the source's tables")?;
+        src.close().await;
+        Ok(all
+            .into_iter()
+            .map(|(s, t)| TableId::new(s, t))
+            .filter(|id| !tables.contains(id))
+            .collect())
+    }
+}
+
+/// Runs `pg_dump` on the database of `url` for `section` of `schemas`, leaving out
+/// `excluded` tables, and parses its output. The password goes in the environment, never on
+/// the command line.
+async fn pg_dump(
+    url: &str,
+    section: &str,
+    schemas: &[String],
+    excluded: &[TableId],
+) -> Result<Dump> {
+    if schemas.is_empty() {
+        return Ok(Dump::default());
+    }
+    let mut parsed = url::Url::parse(url).context("the URL is not one pg_dump can read")?;
+    let password = parsed.password().map(percent_decode);
+    // Only a URL that cannot have a password (no host) refuses; it has none to remove.
+    let _ = parsed.set_password(None);
+    let mut cmd = tokio::process::Command::new("pg_dump");
+    cmd.arg("--dbname")
+        .arg(parsed.as_str())
+        .arg(format!("--section={section}"))
+        .args([
+            "--no-owner",
+            "--no-privileges",
+            "--no-tablespaces",
+            "--no-publications",
+            "--no-subscriptions",
+            "--no-security-labels",
+        ]);
+    for schema in schemas {
+        cmd.arg("--schema").arg(quote(schema));
+    }
+    for id in excluded {
+        cmd.arg("--exclude-table")
+            .arg(format!("{}.{}", quote(&id.schema), quote(&id.tb)));
+    }
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    let out = cmd
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .context("cannot run pg_dump (install the PostgreSQL client tools, of a version at least the servers')")?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        bail!("pg_dump failed: {}", stderr.trim());
+    }
+    Ok(parse_dump(
+        &String::from_utf8(out.stdout).context("pg_dump wrote text that is not UTF-8")?,
+    ))
+}
+
+#[async_trait]
+impl SchemaCopier for PgSchema {
+    async fn copy(&self, phase: Phase, tables: &[TableId]) -> Result<SchemaReport> {
+        self.copy_phase(phase, tables).await
+    }
+}
+
+impl PgSchema {
+    async fn copy_phase(&self, phase: Phase, tables: &[TableId]) -> Result<SchemaReport> {
+        let schemas: Vec<String> = tables
+            .iter()
+            .map(|t| t.schema.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let excluded = self.unselected(&schemas, tables).await?;
+        let (pre, post) = tokio::try_join!(
+            pg_dump(&self.src_url, "pre-data", &schemas, &excluded),
+            pg_dump(&self.src_url, "post-data", &schemas, &excluded),
+        )
+        .context("cannot read the source's schema")?;
+        let (preamble, objects) = self.phase_objects(phase, pre, post);
+        // What the target holds already, dumped the same way.
+        let present = self.target_schemas(&schemas).await?;
+        let (tpre, tpost) = tokio::try_join!(
+            pg_dump(&self.dst_url, "pre-data", &present, &excluded),
+            pg_dump(&self.dst_url, "post-data", &present, &excluded),
+        )
+        .context("cannot read the target's schema")?;
+        let existing: HashMap<(String, String, String), String> = tpre
+            .objects
+            .into_iter()
+            .chain(tpost.objects)
+            .map(|o| ((o.kind, o.schema, o.name), o.sql))
+            .collect();
+        let mut report = SchemaReport::default();
+        let mut conn = self
+            .dst
+            .acquire()
+            .await
+            .context("cannot connect to the target")?;
+        info!(
+            "schema, {}: {} object(s) of the source to bring",
+            phase.name(),
+            objects.len()
+        );
+        if !preamble.is_empty() {
+            conn.execute(preamble.as_str())
+                .await
+                .context("cannot set up the target session for the schema")?;
+        }
+        for obj in objects {
+            let key = (obj.kind.clone(), obj.schema.clone(), obj.name.clone());
+            match existing.get(&key) {
+                Some(sql) if *sql == obj.sql => {
+                    report.identical += 1;
+                    continue;
+                }
+                Some(sql) => {
+                    let why = first_difference(sql, &obj.sql);
+                    if self.ignore_conflicts {
+                        warn!(
+                            "schema, {} differs in the target and is left as it is: {why}",
+                            obj.label()
+                        );
+                        report.ignored += 1;
+                        continue;
+                    }
+                    bail!(
+                        "{} exists in the target and differs from the source's: {why} (drop it in \
+                         the target, or set [sinker] conflict_policy=ignore to keep it)",
+                        obj.label()
+                    );
+                }
+                None => {}
+            }
+            // One transaction per object: a kill rolls back the one being created (an index
+            // half built included), and the next run finds it missing and creates it again.
+            let mut tx = conn.begin().await.context("cannot begin on the target")?;
+            tx.execute(obj.sql.as_str())
+                .await
+                .with_context(|| format!("cannot create {} in the target", obj.label()))?;
+            tx.commit()
+                .await
+                .with_context(|| format!("cannot create {} in the target", obj.label()))?;
+            report.created += 1;
+        }
+        info!(
+            "schema, {}: {} object(s) created, {} already in the target, {} differing left as they are",
+            phase.name(),
+            report.created,
+            report.identical,
+            report.ignored
+        );
+        Ok(report)
+    }
+}
+
+/// `%XX` escapes of a URL's userinfo decoded.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first line where the target's definition of an object differs from the source's.
+fn first_difference(target: &str, source: &str) -> String {
+    let (mut t, mut s) = (target.lines(), source.lines());
+    loop {
+        match (t.next(), s.next()) {
+            (Some(a), Some(b)) if a == b => continue,
+            (a, b) => {
+                return format!(
+                    "target has `{}`, source has `{}`",
+                    a.unwrap_or("(end)").trim(),
+                    b.unwrap_or("(end)").trim()
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DUMP: &str = "--\n-- PostgreSQL database dump\n--\n\n\\restrict abc\n\nSET statement_timeout = 0;\n\
+SELECT pg_catalog.set_config('search_path', '', false);\n\n--\n-- Name: s; Type: SCHEMA; Schema: -; Owner: -\n--\n\n\
+CREATE SCHEMA s;\n\n\n--\n-- Name: f(); Type: FUNCTION; Schema: s; Owner: -\n--\n\n\
+CREATE FUNCTION s.f() RETURNS int\n    LANGUAGE sql\n    AS $$\n-- a comment in the body\nSELECT 1\n$$;\n\n\n\
+--\n-- Name: t t_pkey; Type: CONSTRAINT; Schema: s; Owner: -\n--\n\nALTER TABLE ONLY s.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n\n\n\
+--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict abc\n\n";
+
+    #[test]
+    fn a_dump_splits_at_its_object_headers() {
+        let dump = parse_dump(DUMP);
+        assert_eq!(
+            dump.preamble,
+            "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);"
+        );
+        let kinds: Vec<(&str, &str, &str)> = dump
+            .objects
+            .iter()
+            .map(|o| (o.kind.as_str(), o.schema.as_str(), o.name.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("SCHEMA", "-", "s"),
+                ("FUNCTION", "s", "f()"),
+                ("CONSTRAINT", "s", "t t_pkey")
+            ]
+        );
+        assert!(
+            dump.objects[1]
+                .sql
+                .ends_with("-- a comment in the body\nSELECT 1\n$$;"),
+            "{}",
+            dump.objects[1].sql
+        );
+        assert_eq!(percent_decode("p%40ss%2Fw"), "p@ss/w");
+        assert!(dump.objects[2].is_row_key());
+        assert_eq!(dump.objects[2].structure(), "table");
+        assert_eq!(
+            dump.objects[2].sql,
+            "ALTER TABLE ONLY s.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);"
+        );
+    }
+}
