@@ -104,7 +104,7 @@ fn url_password_spans(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// `%XX` sequences decoded; anything else kept as it is.
-pub(crate) fn percent_decode(text: &str) -> String {
+pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
