@@ -2,13 +2,15 @@
 # Benchmark of dt against the peers a user would pick instead, on the same data and machine:
 #   MySQL  dt  vs  mydumper -t 2 -r 100000 + myloader -t 2 (tables split into row chunks)
 #   PG     dt  vs  pgcopydb copy table-data --table-jobs 2 --split-tables-larger-than 50MB
+#   pgclone  dt with_structures=true (schema, rows, indexes) into an empty database  vs
+#          pgcopydb clone --table-jobs 2 --index-jobs 2 --split-tables-larger-than 50MB
 #   Mongo  dt  vs  a plain batched insertMany of the same documents into the target, then the
 #          source's index on k (dt builds it after the copy too)
 # Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
 # BENCH_TABLES x BENCH_ROWS (default 4 x 250,000); the same shape as documents for Mongo.
 # dt runs twice per path: positions recorded every second, and every hour. Prints rows/s,
 # wall time, dt's peak RSS and the ratio dt / peer; checks row counts after every run.
-#   bash scripts/bench.sh [mysql] [pg] [mongo] [many] [rss]   (default: mysql pg mongo)
+#   bash scripts/bench.sh [mysql] [pg] [mongo] [pgclone] [many] [rss]   (default: mysql pg mongo)
 # `rss` copies one MySQL table of BENCH_BIG_ROWS (default 5,000,000) rows to show that dt's
 # peak memory does not grow with table size. `many` copies thousands of 3-row tables.
 set -euo pipefail
@@ -59,11 +61,12 @@ keep_best() { # uses $interval, $SECS, $RSS; sets dt1/rss1 or dt3600/rss3600 (lo
   fi
 }
 
-dt_config() { # dt_config DB SRC DST INTERVAL FILTER
+dt_config() { # dt_config DB SRC DST INTERVAL FILTER [EXTRACTOR_LINE]
   cat > "$WORK/$1.ini" <<INI
 [extractor]
 db_type=$1
 url=$2
+${6:-}
 [sinker]
 db_type=$1
 url=$3
@@ -145,6 +148,40 @@ bench_pg() {
   report pg "pgcopydb -j 2 --split-tables-larger-than 50MB" "$peer" -
   ratio pg "pgcopydb" "$dt1" "$peer"
   ratio pg "dt (every 3600s)" "$dt1" "$dt3600"
+}
+
+# ---------------------------------------------------------------- PostgreSQL, whole database
+# The schema too, into an empty database: dt with_structures=true against pgcopydb clone, both
+# creating tables before the rows and indexes after them.
+bench_pgclone() {
+  echo "== PostgreSQL clone: preparing $TABLES x $ROWS rows"
+  "${PG_SRC[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"
+  sysbench oltp_common --db-driver=pgsql --pgsql-host=127.0.0.1 --pgsql-port=5433 --pgsql-user=postgres --pgsql-db=bench \
+    --tables="$TABLES" --table-size="$ROWS" --threads=2 prepare >/dev/null
+  "${PG_SRC[@]}" -d bench -c "VACUUM ANALYZE"
+  empty_target() { "${PG_DST[@]}" -d postgres -c "DROP DATABASE IF EXISTS bench" -c "CREATE DATABASE bench"; }
+  check_clone() {
+    local n; n=$("${PG_DST[@]}" -d bench -c "SELECT $(for t in $(seq 1 "$TABLES"); do echo -n "(SELECT COUNT(*) FROM sbtest$t) + "; done) 0")
+    [[ $n == "$TOTAL" ]] || { echo "PG target has $n rows, expected $TOTAL" >&2; exit 1; }
+    local i; i=$("${PG_DST[@]}" -d bench -c "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = 'public'")
+    [[ $i == "$((TABLES * 2))" ]] || { echo "PG target has $i indexes, expected $((TABLES * 2))" >&2; exit 1; }
+  }
+  local dt1= dt3600= rss1= rss3600= peer
+  for interval in "${INTERVALS[@]}"; do
+    empty_target
+    dt_config pg postgres://postgres@127.0.0.1:5433/bench postgres://postgres@127.0.0.1:5434/bench "$interval" public with_structures=true
+    timed "dt-pgclone-$interval" "$DT" "$WORK/pg.ini"; check_clone
+    keep_best
+  done
+  report pgclone "dt with_structures (every 1s)" "$dt1" "$rss1"
+  report pgclone "dt with_structures (every 3600s)" "$dt3600" "$rss3600"
+  empty_target
+  rm -rf "$WORK/pgcopydb"
+  timed pgcopydb-clone pgcopydb clone --table-jobs 2 --index-jobs 2 --split-tables-larger-than 50MB --no-owner --no-acl \
+    --dir "$WORK/pgcopydb" --source postgres://postgres@127.0.0.1:5433/bench --target postgres://postgres@127.0.0.1:5434/bench
+  peer=$SECS; check_clone
+  report pgclone "pgcopydb clone -j 2 --index-jobs 2" "$peer" -
+  ratio pgclone "pgcopydb clone" "$dt1" "$peer"
 }
 
 # ---------------------------------------------------------------- MongoDB

@@ -159,13 +159,15 @@ pub async fn build(
 
 /// The schema copy of a task (docs/en/structure.md).
 pub async fn schema(cfg: &TaskConfig) -> Result<Box<dyn SchemaCopier>> {
-    let dst = connect(&cfg.sinker.url, 2, "target", false).await?;
+    let workers = cfg.parallelizer.parallel_tables.max(1);
+    let dst = connect(&cfg.sinker.url, workers as u32 + 1, "target", false).await?;
     Ok(Box::new(PgSchema::new(
         cfg.extractor.url.clone(),
         cfg.sinker.url.clone(),
         dst,
         cfg.structures(),
         cfg.sinker.conflict_policy.trim() == "ignore",
+        workers,
     )))
 }
 

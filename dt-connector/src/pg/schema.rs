@@ -18,12 +18,14 @@ use super::quote;
 use crate::{Phase, SchemaCopier, SchemaReport};
 
 /// One object of a dump: its kind (`TABLE`, `INDEX`, `FK CONSTRAINT`…), schema and name as
-/// the dump's header gives them, and the SQL that creates it.
+/// the dump's header gives them, the session settings the dump changes before it
+/// (`SET default_table_access_method = heap;`), and the SQL that creates it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DumpObject {
     pub kind: String,
     pub schema: String,
     pub name: String,
+    pub setup: String,
     pub sql: String,
 }
 
@@ -81,11 +83,12 @@ pub(crate) fn parse_dump(text: &str) -> Dump {
             && lines.get(i + 1).and_then(|l| header_of(l)).is_some();
         if header {
             let (kind, schema, name) = header_of(lines[i + 1]).expect("checked");
-            finish(&mut dump, current.take(), &mut body);
+            let setup = finish(&mut dump, current.take(), &mut body);
             current = Some(DumpObject {
                 kind,
                 schema,
                 name,
+                setup,
                 sql: String::new(),
             });
             i += 3;
@@ -99,29 +102,33 @@ pub(crate) fn parse_dump(text: &str) -> Dump {
     dump
 }
 
-/// Ends the object being read (or the preamble) with the text read since its header.
-fn finish(dump: &mut Dump, current: Option<DumpObject>, body: &mut String) {
+/// Ends the object being read (or the preamble) with the text read since its header;
+/// returns the session settings at its end, which belong to the next object.
+fn finish(dump: &mut Dump, current: Option<DumpObject>, body: &mut String) -> String {
     let text = std::mem::take(body);
     let comment = |l: &str| l.starts_with("-- ") || l == "--";
-    match current {
-        Some(mut obj) => {
-            // The dump's closing comment follows the last object; comments inside an
-            // object (a function's body) are part of it.
-            let mut lines: Vec<&str> = text.trim_end().lines().collect();
-            while lines
-                .last()
-                .is_some_and(|l| comment(l) || l.trim().is_empty())
-            {
-                lines.pop();
-            }
-            obj.sql = lines.join("\n").trim().to_string();
-            dump.objects.push(obj);
+    let setting = |l: &str| l.starts_with("SET ") || l.starts_with("SELECT pg_catalog.set_config(");
+    let Some(mut obj) = current else {
+        let lines: Vec<&str> = text.lines().filter(|l| !comment(l)).collect();
+        dump.preamble = lines.join("\n").trim().to_string();
+        return String::new();
+    };
+    // The dump's closing comment follows the last object, and the settings of the next
+    // one may; comments inside an object (a function's body) are part of it.
+    let mut lines: Vec<&str> = text.trim_end().lines().collect();
+    let mut settings = Vec::new();
+    while let Some(&last) = lines.last() {
+        if setting(last) {
+            settings.push(last);
+        } else if !(comment(last) || last.trim().is_empty()) {
+            break;
         }
-        None => {
-            let lines: Vec<&str> = text.lines().filter(|l| !comment(l)).collect();
-            dump.preamble = lines.join("\n").trim().to_string();
-        }
+        lines.pop();
     }
+    settings.reverse();
+    obj.sql = lines.join("\n").trim().to_string();
+    dump.objects.push(obj);
+    settings.join("\n")
 }
 
 /// The kind, schema and name of a header line.
@@ -142,6 +149,8 @@ pub struct PgSchema {
     structures: Option<BTreeSet<String>>,
     /// `[sinker] conflict_policy=ignore`: an object that differs in the target is a warning.
     ignore_conflicts: bool,
+    /// Connections building indexes at once.
+    workers: usize,
 }
 
 impl PgSchema {
@@ -151,6 +160,7 @@ impl PgSchema {
         dst: PgPool,
         structures: Option<BTreeSet<String>>,
         ignore_conflicts: bool,
+        workers: usize,
     ) -> PgSchema {
         PgSchema {
             src_url,
@@ -158,6 +168,7 @@ impl PgSchema {
             dst,
             structures,
             ignore_conflicts,
+            workers,
         }
     }
 
@@ -318,58 +329,24 @@ impl PgSchema {
             .chain(tpost.objects)
             .map(|o| ((o.kind, o.schema, o.name), o.sql))
             .collect();
-        let mut report = SchemaReport::default();
-        let mut conn = self
-            .dst
-            .acquire()
-            .await
-            .context("cannot connect to the target")?;
         info!(
             "schema, {}: {} object(s) of the source to bring",
             phase.name(),
             objects.len()
         );
-        if !preamble.is_empty() {
-            conn.execute(preamble.as_str())
-                .await
-                .context("cannot set up the target session for the schema")?;
-        }
-        for obj in objects {
-            let key = (obj.kind.clone(), obj.schema.clone(), obj.name.clone());
-            match existing.get(&key) {
-                Some(sql) if *sql == obj.sql => {
-                    report.identical += 1;
-                    continue;
-                }
-                Some(sql) => {
-                    let why = first_difference(sql, &obj.sql);
-                    if self.ignore_conflicts {
-                        warn!(
-                            "schema, {} differs in the target and is left as it is: {why}",
-                            obj.label()
-                        );
-                        report.ignored += 1;
-                        continue;
-                    }
-                    bail!(
-                        "{} exists in the target and differs from the source's: {why} (drop it in \
-                         the target, or set [sinker] conflict_policy=ignore to keep it)",
-                        obj.label()
-                    );
-                }
-                None => {}
-            }
-            // One transaction per object: a kill rolls back the one being created (an index
-            // half built included), and the next run finds it missing and creates it again.
-            let mut tx = conn.begin().await.context("cannot begin on the target")?;
-            tx.execute(obj.sql.as_str())
-                .await
-                .with_context(|| format!("cannot create {} in the target", obj.label()))?;
-            tx.commit()
-                .await
-                .with_context(|| format!("cannot create {} in the target", obj.label()))?;
-            report.created += 1;
-        }
+        // Indexes are independent of each other: after the rows they are built `workers`
+        // at a time, like pgcopydb's index jobs; everything else follows in dump order.
+        let (indexes, rest): (Vec<DumpObject>, Vec<DumpObject>) = match phase {
+            Phase::PostData => objects.into_iter().partition(|o| o.kind == "INDEX"),
+            Phase::PreData => (Vec::new(), objects),
+        };
+        let mut report = self
+            .apply(&preamble, indexes, &existing, self.workers)
+            .await?;
+        let later = self.apply(&preamble, rest, &existing, 1).await?;
+        report.created += later.created;
+        report.identical += later.identical;
+        report.ignored += later.ignored;
         info!(
             "schema, {}: {} object(s) created, {} already in the target, {} differing left as they are",
             phase.name(),
@@ -378,6 +355,85 @@ impl PgSchema {
             report.ignored
         );
         Ok(report)
+    }
+
+    /// Brings `objects` to the target on `workers` connections, each taking the next object
+    /// in turn (with one worker, in order); `existing` is what the target holds.
+    async fn apply(
+        &self,
+        preamble: &str,
+        objects: Vec<DumpObject>,
+        existing: &HashMap<(String, String, String), String>,
+        workers: usize,
+    ) -> Result<SchemaReport> {
+        let queue = std::sync::Mutex::new(objects.into_iter());
+        let reports = futures::future::try_join_all((0..workers.max(1)).map(|_| async {
+            let mut report = SchemaReport::default();
+            let mut conn = self
+                .dst
+                .acquire()
+                .await
+                .context("cannot connect to the target")?;
+            if !preamble.is_empty() {
+                conn.execute(preamble)
+                    .await
+                    .context("cannot set up the target session for the schema")?;
+            }
+            loop {
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
+                let Some(obj) = next else { break };
+                // Settings hold for the rest of the session, skipped objects or not.
+                if !obj.setup.is_empty() {
+                    conn.execute(obj.setup.as_str()).await.with_context(|| {
+                        format!("cannot set up the target session for {}", obj.label())
+                    })?;
+                }
+                let key = (obj.kind.clone(), obj.schema.clone(), obj.name.clone());
+                match existing.get(&key) {
+                    Some(sql) if *sql == obj.sql => {
+                        report.identical += 1;
+                        continue;
+                    }
+                    Some(sql) => {
+                        let why = first_difference(sql, &obj.sql);
+                        if self.ignore_conflicts {
+                            warn!(
+                                "schema, {} differs in the target and is left as it is: {why}",
+                                obj.label()
+                            );
+                            report.ignored += 1;
+                            continue;
+                        }
+                        bail!(
+                            "{} exists in the target and differs from the source's: {why} (drop \
+                             it in the target, or set [sinker] conflict_policy=ignore to keep it)",
+                            obj.label()
+                        );
+                    }
+                    None => {}
+                }
+                // One transaction per object: a kill rolls back the one being created (an
+                // index half built included), and the next run finds it missing and creates
+                // it again.
+                let mut tx = conn.begin().await.context("cannot begin on the target")?;
+                tx.execute(obj.sql.as_str())
+                    .await
+                    .with_context(|| format!("cannot create {} in the target", obj.label()))?;
+                tx.commit()
+                    .await
+                    .with_context(|| format!("cannot create {} in the target", obj.label()))?;
+                report.created += 1;
+            }
+            Ok::<_, anyhow::Error>(report)
+        }))
+        .await?;
+        Ok(reports
+            .into_iter()
+            .fold(SchemaReport::default(), |a, r| SchemaReport {
+                created: a.created + r.created,
+                identical: a.identical + r.identical,
+                ignored: a.ignored + r.ignored,
+            }))
     }
 }
 
@@ -405,7 +461,7 @@ mod tests {
     const DUMP: &str = "--\n-- PostgreSQL database dump\n--\n\n\\restrict abc\n\nSET statement_timeout = 0;\n\
 SELECT pg_catalog.set_config('search_path', '', false);\n\n--\n-- Name: s; Type: SCHEMA; Schema: -; Owner: -\n--\n\n\
 CREATE SCHEMA s;\n\n\n--\n-- Name: f(); Type: FUNCTION; Schema: s; Owner: -\n--\n\n\
-CREATE FUNCTION s.f() RETURNS int\n    LANGUAGE sql\n    AS $$\n-- a comment in the body\nSELECT 1\n$$;\n\n\n\
+CREATE FUNCTION s.f() RETURNS int\n    LANGUAGE sql\n    AS $$\n-- a comment in the body\nSELECT 1\n$$;\n\n\nSET default_tablespace = '';\n\n\
 --\n-- Name: t t_pkey; Type: CONSTRAINT; Schema: s; Owner: -\n--\n\nALTER TABLE ONLY s.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n\n\n\
 --\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict abc\n\n";
 
@@ -436,6 +492,7 @@ CREATE FUNCTION s.f() RETURNS int\n    LANGUAGE sql\n    AS $$\n-- a comment in 
             "{}",
             dump.objects[1].sql
         );
+        assert_eq!(dump.objects[2].setup, "SET default_tablespace = '';");
         assert!(dump.objects[2].is_row_key());
         assert_eq!(dump.objects[2].structure(), "table");
         assert_eq!(
