@@ -330,12 +330,7 @@ impl TableJob<'_> {
             Clear::Nothing
         };
         // Both parts end the table: the finished mark commits with their rows.
-        let finished = Position::RdbSnapshotFinished {
-            db_type: self.cfg.extractor.db_type,
-            schema: meta.id.schema.clone(),
-            tb: meta.id.tb.clone(),
-        };
-        let record = self.inline.and_then(|inline| inline.row(&finished));
+        let record = self.inline_row(meta, Part::Whole { ends_table: true }, None, true);
         let write = self.sinker.write_atomic(meta, clear, arx, record.as_ref());
         let (read, written) = tokio::try_join!(feed, write)?;
         check_counts(meta, read, written)?;

@@ -62,9 +62,9 @@ pub struct Task {
     connectors: Option<Connectors>,
     limits: throttle::Limits,
     inline: Option<Inline>,
-    /// The source tables of the progress kept in a database.
+    /// Where progress kept in a database is, and the source tables it is of.
     #[cfg_attr(not(any(feature = "mysql", feature = "pg")), allow(dead_code))]
-    stored_tables: std::collections::BTreeSet<TableId>,
+    stored_tables: Option<(String, std::collections::BTreeSet<TableId>)>,
 }
 
 impl Task {
@@ -126,9 +126,9 @@ impl Task {
             only_finished: in_target,
         }));
         let mut task =
-            Task::setup(cfg, writer, Some((place, records))).map_err(TaskError::Setup)?;
+            Task::setup(cfg, writer, Some((place.clone(), records))).map_err(TaskError::Setup)?;
         task.inline = in_target.then_some(Inline { table });
-        task.stored_tables = tables;
+        task.stored_tables = Some((place, tables));
         Ok(task)
     }
 
@@ -178,7 +178,7 @@ impl Task {
             live_display: false,
             connectors: None,
             inline: None,
-            stored_tables: Default::default(),
+            stored_tables: None,
         })
     }
 
@@ -207,9 +207,8 @@ impl Task {
         let listing = extractor.list_tables().await?;
         let tables = summary::selected_tables(&listing, "task")?;
         #[cfg(any(feature = "mysql", feature = "pg"))]
-        if let Some(db) = &self.cfg.resumer.store {
-            let place = format!("progress table {}.{}", db.schema, db.table);
-            stored::check_tables(&self.stored_tables, &tables, &place, &self.cfg.task_id())
+        if let Some((place, stored)) = &self.stored_tables {
+            stored::check_tables(stored, &tables, place, &self.cfg.task_id())
                 .map_err(TaskError::Setup)?;
         }
         let row_filter = self.cfg.row_filter().map_err(anyhow::Error::from)?;
