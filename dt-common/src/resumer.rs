@@ -34,6 +34,12 @@ pub trait Resumer: Send + Sync {
     fn get_resume_chunks(&self, _schema: &str, _tb: &str, _cols: &[&str]) -> Option<Vec<KeySpan>> {
         None
     }
+
+    /// Whether an earlier run finished phase `phase` (`pre-data`, `post-data`) of the schema
+    /// copy (docs/en/structure.md); the phase is then not run again.
+    fn schema_phase_finished(&self, _phase: &str) -> bool {
+        false
+    }
 }
 
 /// A range of a table's key in the server's order: the rows strictly after `after` and at

@@ -80,13 +80,13 @@ impl TaskConfig {
         if !self.copies_schema() {
             return Ok(());
         }
-        if self.extractor.db_type != DbType::Pg {
+        if self.extractor.db_type == DbType::Mongo {
             return Err(ConfigError::invalid(
                 "extractor",
                 if self.schema_only() { "extract_type" } else { "with_structures" },
                 if self.schema_only() { "struct" } else { "true" },
                 format!(
-                    "dt copies the schema of PostgreSQL databases only; create the {} target's schema beforehand",
+                    "dt copies the schema of PostgreSQL, MySQL and MariaDB databases; create the {} target's schema beforehand",
                     self.extractor.db_type
                 ),
             ));

@@ -653,20 +653,31 @@ pub struct SchemaReport {
     pub ignored: usize,
 }
 
+/// What a schema copy tells of each object it has created.
+pub type Created = dyn Fn(String) + Send + Sync;
+
 /// Copies the schema objects of the selected tables' databases.
 #[async_trait]
 pub trait SchemaCopier: Send + Sync {
     /// Creates in the target the objects of `phase` that it lacks; one that exists and
-    /// differs is an error, unless the conflict policy says to leave it.
-    async fn copy(&self, phase: Phase, tables: &[TableId]) -> Result<SchemaReport>;
+    /// differs is an error, unless the conflict policy says to leave it. `created` is told
+    /// the name of each object (`INDEX public.orders_customer`) once it is committed.
+    async fn copy(
+        &self,
+        phase: Phase,
+        tables: &[TableId],
+        created: &Created,
+    ) -> Result<SchemaReport>;
 }
 
-/// The schema copy of a task; only PostgreSQL has one (the config check refuses others).
+/// The schema copy of a task; MongoDB has none (the config check refuses it).
 pub async fn build_schema(cfg: &TaskConfig) -> Result<Box<dyn SchemaCopier>> {
     match cfg.extractor.db_type {
         #[cfg(feature = "pg")]
         DbType::Pg => pg::schema(cfg).await,
-        db => anyhow::bail!("dt copies the schema of PostgreSQL databases only, not of {db}"),
+        #[cfg(feature = "mysql")]
+        DbType::Mysql => mysql::schema(cfg).await,
+        db => anyhow::bail!("dt copies the schema of PostgreSQL and MySQL databases, not of {db}"),
     }
 }
 

@@ -81,6 +81,15 @@ pub enum Position {
         tb: String,
         chunk: usize,
     },
+    /// A schema copy's object (`"object":"INDEX public.orders_customer"`) is in the target,
+    /// created or found identical; without `object`, every object of the phase
+    /// (`pre-data`, `post-data`) is (docs/en/structure.md).
+    StructFinished {
+        db_type: DbType,
+        phase: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        object: Option<String>,
+    },
 }
 
 /// One chunk of a chunk plan: the key values strictly after `after` and at or before

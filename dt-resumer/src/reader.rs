@@ -37,6 +37,8 @@ type Key = (String, String);
 #[derive(Debug, Default)]
 pub struct LogResumer {
     finished: HashSet<Key>,
+    /// The schema copy's phases recorded done.
+    phases: HashSet<String>,
     positions: HashMap<Key, OrderKey>,
     chunk_plans: HashMap<Key, ChunkPlan>,
 }
@@ -170,6 +172,7 @@ impl LogResumer {
             Position::RdbSnapshotChunks { db_type, .. }
             | Position::RdbSnapshotChunk { db_type, .. }
             | Position::RdbSnapshotChunkFinished { db_type, .. } => (*db_type, "chunk record"),
+            Position::StructFinished { db_type, .. } => (*db_type, "schema record"),
         };
         if db_type != task_db {
             warn!(
@@ -223,6 +226,13 @@ impl LogResumer {
             } => {
                 let plan = self.plan_of(&schema, &tb, chunk)?;
                 plan.finished.insert(chunk);
+            }
+            // An object's record says what a run did; the target's catalog decides
+            // whether it is there.
+            Position::StructFinished { phase, object, .. } => {
+                if object.is_none() {
+                    self.phases.insert(phase);
+                }
             }
         }
         Ok(())
@@ -307,6 +317,12 @@ fn key(schema: &str, tb: &str) -> Key {
 }
 
 impl Resumer for LogResumer {
+    fn schema_phase_finished(&self, phase: &str) -> bool {
+        let result = self.phases.contains(phase);
+        info!("resumer, check finished: schema phase: {phase}, result: {result}");
+        result
+    }
+
     fn check_finished(&self, schema: &str, tb: &str) -> bool {
         let result = self.finished.contains(&key(schema, tb));
         info!("resumer, check finished: schema: {schema}, tb: {tb}, result: {result}");

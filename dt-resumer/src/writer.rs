@@ -116,7 +116,6 @@ impl ProgressWriter {
         if tables.is_empty() {
             return Ok(());
         }
-        let (path, file) = &mut self.finished;
         let marks: Vec<Position> = tables
             .iter()
             .map(|(schema, tb)| Position::RdbSnapshotFinished {
@@ -125,11 +124,20 @@ impl ProgressWriter {
                 tb: tb.to_string(),
             })
             .collect();
-        for p in &marks {
+        self.finished_marks(&marks)
+    }
+
+    /// Appends `marks` to finished.log, in order, then syncs once.
+    pub fn finished_marks(&mut self, marks: &[Position]) -> Result<(), ResumeError> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        let (path, file) = &mut self.finished;
+        for p in marks {
             write_line(path, file, None, p)?;
         }
         (self.sync)(path, file).map_err(io_err(path))?;
-        self.mirror(&marks)
+        self.mirror(marks)
     }
 }
 

@@ -38,7 +38,7 @@ use dt_common::config::TaskConfig;
 use dt_common::resumer::NoResume;
 use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
-use dt_connector::{Clear, Extractor, Phase, Sinker, TablePlan};
+use dt_connector::{Clear, Extractor, Phase, SchemaCopier, Sinker, TablePlan};
 use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
 use futures::{stream, StreamExt, TryStreamExt};
 use tracing::info;
@@ -272,16 +272,40 @@ impl Task {
             false => None,
         };
         if let Some(schema) = &schema {
-            schema.copy(Phase::PreData, tables).await?;
+            self.schema_phase(schema.as_ref(), Phase::PreData, tables)
+                .await?;
         }
         let reports = match self.cfg.schema_only() {
             true => Vec::new(),
             false => self.copy_all(extractor, sinker, tables).await?,
         };
         if let Some(schema) = &schema {
-            schema.copy(Phase::PostData, tables).await?;
+            self.schema_phase(schema.as_ref(), Phase::PostData, tables)
+                .await?;
         }
         Ok(reports)
+    }
+
+    /// One phase of the schema copy, unless an earlier run recorded it finished. Each
+    /// object created is recorded in finished.log, and the phase once it is done, when it
+    /// was asked for whole (no `do_structures` narrowing it).
+    async fn schema_phase(
+        &self,
+        schema: &dyn SchemaCopier,
+        phase: Phase,
+        tables: &[TableId],
+    ) -> Result<()> {
+        if self.resumer.schema_phase_finished(phase.name()) {
+            info!("schema, {}: finished by an earlier run", phase.name());
+            return Ok(());
+        }
+        let progress = self.progress.clone();
+        let created = move |object: String| progress.schema_done(phase.name(), Some(object));
+        schema.copy(phase, tables, &created).await?;
+        if self.cfg.structures().is_none() {
+            self.progress.schema_done(phase.name(), None);
+        }
+        self.progress.checkpoint().await
     }
 
     /// Plans every table, in schema, table order (so the resumer's answers are logged in

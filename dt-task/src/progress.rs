@@ -39,6 +39,11 @@ enum Msg {
     Checkpoint(oneshot::Sender<Result<(), ResumeError>>),
     Finish(TableId),
     Abandon(TableId),
+    /// Schema objects of a phase done, or with no object the whole phase.
+    Schema {
+        phase: &'static str,
+        object: Option<String>,
+    },
 }
 
 /// Commit state of one table being copied, owned by the checkpoint thread: one part for a
@@ -154,6 +159,28 @@ fn checkpoints(mut writer: ProgressWriter, db_type: DbType, mut rx: mpsc::Unboun
             }
             Msg::Abandon(id) => {
                 tables.remove(&id);
+            }
+            Msg::Schema { phase, object } => {
+                // The marks already waiting behind this one go with it.
+                let mark = |phase: &str, object| Position::StructFinished {
+                    db_type,
+                    phase: phase.to_string(),
+                    object,
+                };
+                let mut marks = vec![mark(phase, object)];
+                loop {
+                    match rx.try_recv() {
+                        Ok(Msg::Schema { phase, object }) => marks.push(mark(phase, object)),
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                if let Err(e) = writer.finished_marks(&marks) {
+                    failed.get_or_insert(e);
+                }
             }
         }
     }
@@ -419,6 +446,13 @@ impl Progress {
             }
         }
         self.send(Msg::Finish(id.clone()));
+    }
+
+    /// Records that schema object `object` of `phase` is in the target, or with `None`
+    /// every object of the phase. Never waits; the next [`Progress::checkpoint`] returns
+    /// once the line is on disk.
+    pub fn schema_done(&self, phase: &'static str, object: Option<String>) {
+        self.send(Msg::Schema { phase, object });
     }
 
     /// Records how many tables this run copies and their estimated rows.

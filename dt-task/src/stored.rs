@@ -86,7 +86,7 @@ pub(crate) async fn open(cfg: &TaskConfig) -> Result<Option<Stored>> {
 /// The kind of source and the table a position is of.
 fn source(p: &Position) -> Option<(DbType, TableId)> {
     match p {
-        Position::None => None,
+        Position::None | Position::StructFinished { .. } => None,
         Position::RdbSnapshot {
             db_type,
             schema,
@@ -164,6 +164,9 @@ fn stored_record(p: &Position) -> Option<(StoredRecord, Vec<String>, Vec<String>
         | Position::RdbSnapshotChunkFinished {
             schema, tb, chunk, ..
         } => (DOING, format!("{}#chunk-{chunk}", key(schema, tb))),
+        Position::StructFinished { phase, object, .. } => {
+            (FINISHED, struct_key(phase, object.as_deref()))
+        }
     };
     let record = StoredRecord {
         resumer_type: kind.to_string(),
@@ -171,6 +174,26 @@ fn stored_record(p: &Position) -> Option<(StoredRecord, Vec<String>, Vec<String>
         data: p.to_json(),
     };
     Some((record, dropped, prefixes))
+}
+
+/// The `position_key` of a schema copy's record: `struct#pre-data`, or
+/// `struct#post-data#INDEX public.orders_customer` for an object. A key too long for the
+/// column (255 characters) ends in a hash of the whole instead; the record's data holds
+/// the object's full name either way.
+fn struct_key(phase: &str, object: Option<&str>) -> String {
+    let key = match object {
+        Some(o) => format!("struct#{phase}#{o}"),
+        None => format!("struct#{phase}"),
+    };
+    if key.chars().count() <= 255 {
+        return key;
+    }
+    // FNV-1a: stable across builds, unlike the standard library's hasher.
+    let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let head: String = key.chars().take(200).collect();
+    format!("{head}#{hash:016x}")
 }
 
 /// Writes each checkpoint and finished mark to the progress table, from the checkpoint
@@ -187,7 +210,11 @@ impl PositionMirror for TableMirror {
     fn record(&mut self, positions: &[Position]) -> Result<(), String> {
         let (mut dropped, mut prefixes, mut records) = (Vec::new(), Vec::new(), Vec::new());
         for p in positions {
-            if self.only_finished && !matches!(p, Position::RdbSnapshotFinished { .. }) {
+            let finished = matches!(
+                p,
+                Position::RdbSnapshotFinished { .. } | Position::StructFinished { .. }
+            );
+            if self.only_finished && !finished {
                 continue;
             }
             let Some((record, d, pre)) = stored_record(p) else {

@@ -254,22 +254,22 @@ fn bad_input_resume_type_from_db_without_url() {
 }
 
 #[test]
-fn bad_input_struct_task_on_mysql() {
+fn struct_schema_copy_test() {
     let _guard = serial();
-    block_on(scenario::bad_input(
+    block_on(dt_tests::schema::struct_task(
         Mysql,
-        BAD,
-        &Mysql.src(),
-        &Mysql.dst(),
-        &[
-            ("extractor.extract_type", "struct"),
-            ("sinker.sink_type", "struct"),
-        ],
-        2,
-        &[
-            "extract_type",
-            "copies the schema of PostgreSQL databases only",
-        ],
+        "mysql_to_mysql/struct/schema_copy_test",
+        "Shop DB",
+    ));
+}
+
+#[test]
+fn struct_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::schema::crash_in_phases(
+        Mysql,
+        "mysql_to_mysql/struct/schema_crash_test",
+        "crashdb",
     ));
 }
 

@@ -556,6 +556,7 @@ fn key_shapes_crash_test() {
 fn struct_schema_copy_test() {
     let _guard = serial();
     block_on(dt_tests::schema::struct_task(
+        Pg,
         "pg_to_pg/struct/schema_copy_test",
         "Shop Schema",
     ));
@@ -565,6 +566,7 @@ fn struct_schema_copy_test() {
 fn struct_crash_test() {
     let _guard = serial();
     block_on(dt_tests::schema::crash_in_phases(
+        Pg,
         "pg_to_pg/struct/schema_crash_test",
         "crashdb",
     ));

@@ -3,6 +3,7 @@
 mod catalog;
 mod extractor;
 pub mod position;
+mod schema;
 mod sinker;
 mod value;
 mod verifier;
@@ -148,6 +149,23 @@ pub async fn build(
         cfg.conflict_mode(),
     );
     Ok((Box::new(extractor), Box::new(sinker)))
+}
+
+/// The schema copy of a task (docs/en/structure.md). Its target connections add foreign
+/// keys without checking the rows again: they are the source's, read in one snapshot.
+pub async fn schema(cfg: &TaskConfig) -> Result<Box<dyn crate::SchemaCopier>> {
+    let workers = cfg.parallelizer.parallel_tables.max(1);
+    let read = vec![READ_SESSION.to_string()];
+    let src = connect(&cfg.extractor.url, workers as u32 + 1, read, "source").await?;
+    let ddl = vec!["SET SESSION foreign_key_checks=0".to_string()];
+    let dst = connect(&cfg.sinker.url, workers as u32 + 1, ddl, "target").await?;
+    Ok(Box::new(schema::MysqlSchema::new(
+        src,
+        dst,
+        cfg.structures(),
+        cfg.sinker.conflict_policy.trim() == "ignore",
+        workers,
+    )))
 }
 
 /// The verifiers of a task's source and target.

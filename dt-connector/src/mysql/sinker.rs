@@ -146,7 +146,7 @@ fn retryable(e: &sqlx::Error) -> bool {
     error_number(e).is_some_and(|n| matches!(n, ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
 }
 
-fn error_number(e: &sqlx::Error) -> Option<u16> {
+pub(super) fn error_number(e: &sqlx::Error) -> Option<u16> {
     e.as_database_error()
         .and_then(|d| d.try_downcast_ref::<MySqlDatabaseError>())
         .map(|d| d.number())

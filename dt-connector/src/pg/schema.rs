@@ -15,7 +15,7 @@ use sqlx::{Connection, Executor};
 use tracing::{info, warn};
 
 use super::quote;
-use crate::{Phase, SchemaCopier, SchemaReport};
+use crate::{Created, Phase, SchemaCopier, SchemaReport};
 
 /// One object of a dump: its kind (`TABLE`, `INDEX`, `FK CONSTRAINT`…), schema and name as
 /// the dump's header gives them, the session settings the dump changes before it
@@ -60,7 +60,7 @@ impl DumpObject {
 }
 
 /// A dump split into the session settings it starts with and its objects, in dump order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Dump {
     pub preamble: String,
     pub objects: Vec<DumpObject>,
@@ -151,6 +151,9 @@ pub struct PgSchema {
     ignore_conflicts: bool,
     /// Connections building indexes at once.
     workers: usize,
+    /// The source's pre-data and post-data sections, dumped once per task: each phase
+    /// needs both.
+    source: tokio::sync::Mutex<Option<(Dump, Dump)>>,
 }
 
 impl PgSchema {
@@ -169,6 +172,7 @@ impl PgSchema {
             structures,
             ignore_conflicts,
             workers,
+            source: tokio::sync::Mutex::default(),
         }
     }
 
@@ -296,13 +300,23 @@ async fn pg_dump(
 
 #[async_trait]
 impl SchemaCopier for PgSchema {
-    async fn copy(&self, phase: Phase, tables: &[TableId]) -> Result<SchemaReport> {
-        self.copy_phase(phase, tables).await
+    async fn copy(
+        &self,
+        phase: Phase,
+        tables: &[TableId],
+        created: &Created,
+    ) -> Result<SchemaReport> {
+        self.copy_phase(phase, tables, created).await
     }
 }
 
 impl PgSchema {
-    async fn copy_phase(&self, phase: Phase, tables: &[TableId]) -> Result<SchemaReport> {
+    async fn copy_phase(
+        &self,
+        phase: Phase,
+        tables: &[TableId],
+        created: &Created,
+    ) -> Result<SchemaReport> {
         let schemas: Vec<String> = tables
             .iter()
             .map(|t| t.schema.clone())
@@ -310,11 +324,19 @@ impl PgSchema {
             .into_iter()
             .collect();
         let excluded = self.unselected(&schemas, tables).await?;
-        let (pre, post) = tokio::try_join!(
-            pg_dump(&self.src_url, "pre-data", &schemas, &excluded),
-            pg_dump(&self.src_url, "post-data", &schemas, &excluded),
-        )
-        .context("cannot read the source's schema")?;
+        let (pre, post) = {
+            let mut source = self.source.lock().await;
+            if source.is_none() {
+                *source = Some(
+                    tokio::try_join!(
+                        pg_dump(&self.src_url, "pre-data", &schemas, &excluded),
+                        pg_dump(&self.src_url, "post-data", &schemas, &excluded),
+                    )
+                    .context("cannot read the source's schema")?,
+                );
+            }
+            source.clone().expect("dumped")
+        };
         let (preamble, objects) = self.phase_objects(phase, pre, post);
         // What the target holds already, dumped the same way.
         let present = self.target_schemas(&schemas).await?;
@@ -341,9 +363,9 @@ impl PgSchema {
             Phase::PreData => (Vec::new(), objects),
         };
         let mut report = self
-            .apply(&preamble, indexes, &existing, self.workers)
+            .apply(&preamble, indexes, &existing, self.workers, created)
             .await?;
-        let later = self.apply(&preamble, rest, &existing, 1).await?;
+        let later = self.apply(&preamble, rest, &existing, 1, created).await?;
         report.created += later.created;
         report.identical += later.identical;
         report.ignored += later.ignored;
@@ -365,6 +387,7 @@ impl PgSchema {
         objects: Vec<DumpObject>,
         existing: &HashMap<(String, String, String), String>,
         workers: usize,
+        created: &Created,
     ) -> Result<SchemaReport> {
         let queue = std::sync::Mutex::new(objects.into_iter());
         let reports = futures::future::try_join_all((0..workers.max(1)).map(|_| async {
@@ -423,6 +446,7 @@ impl PgSchema {
                     .await
                     .with_context(|| format!("cannot create {} in the target", obj.label()))?;
                 report.created += 1;
+                created(obj.label());
             }
             Ok::<_, anyhow::Error>(report)
         }))
