@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::config::TaskConfig;
-use crate::{ConfigError, DbType};
+use crate::ConfigError;
 
 /// The names `[filter] do_structures` takes: ape-dts's, and dt's for the object kinds
 /// PostgreSQL adds (`udt`, `udf`, `view`, `trigger`, `other`).
@@ -79,17 +79,6 @@ impl TaskConfig {
         }
         if !self.copies_schema() {
             return Ok(());
-        }
-        if self.extractor.db_type == DbType::Mongo {
-            return Err(ConfigError::invalid(
-                "extractor",
-                if self.schema_only() { "extract_type" } else { "with_structures" },
-                if self.schema_only() { "struct" } else { "true" },
-                format!(
-                    "dt copies the schema of PostgreSQL, MySQL and MariaDB databases; create the {} target's schema beforehand",
-                    self.extractor.db_type
-                ),
-            ));
         }
         let r = &self.router;
         for (key, value) in [

@@ -670,14 +670,17 @@ pub trait SchemaCopier: Send + Sync {
     ) -> Result<SchemaReport>;
 }
 
-/// The schema copy of a task; MongoDB has none (the config check refuses it).
+/// The schema copy of a task (docs/en/structure.md).
 pub async fn build_schema(cfg: &TaskConfig) -> Result<Box<dyn SchemaCopier>> {
     match cfg.extractor.db_type {
         #[cfg(feature = "pg")]
         DbType::Pg => pg::schema(cfg).await,
         #[cfg(feature = "mysql")]
         DbType::Mysql => mysql::schema(cfg).await,
-        db => anyhow::bail!("dt copies the schema of PostgreSQL and MySQL databases, not of {db}"),
+        #[cfg(feature = "mongo")]
+        DbType::Mongo => mongo::schema(cfg).await,
+        #[allow(unreachable_patterns)]
+        db => Err(ConnectorError::unsupported(db).into()),
     }
 }
 

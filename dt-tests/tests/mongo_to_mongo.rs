@@ -368,3 +368,114 @@ fn rate_limit_rows_test() {
 }
 
 const APE: &str = "mongo_to_mongo/snapshot/ape_parallel_test";
+
+/// Collections keep the options they were created with (docs/en/structure.md): a snapshot
+/// creates a missing target collection capped, collated, validated or clustered as the
+/// source's is; ape-dts's struct task then finds each identical, and stops on one whose
+/// options differ unless `conflict_policy=ignore`.
+#[test]
+fn struct_collection_options_test() {
+    use bson::doc;
+    use mongodb::options::{ClusteredIndex, Collation, CollationStrength};
+    let _guard = serial();
+    block_on(async {
+        let case = Case::load("mongo_to_mongo/struct/options_test");
+        Mongo.prepare(&case).await?;
+        let src = mongodb::Client::with_uri_str(Mongo.src()).await?;
+        let dst = mongodb::Client::with_uri_str(Mongo.dst()).await?;
+        let (sdb, ddb) = (src.database("coll_opts_db"), dst.database("coll_opts_db"));
+        sdb.create_collection("capped")
+            .capped(true)
+            .size(1 << 20)
+            .max(100)
+            .await?;
+        sdb.create_collection("collated")
+            .collation(
+                Collation::builder()
+                    .locale("fr")
+                    .strength(CollationStrength::Secondary)
+                    .build(),
+            )
+            .await?;
+        sdb.create_collection("validated")
+            .validator(doc! { "$jsonSchema": { "bsonType": "object", "required": ["a"] } })
+            .validation_level(mongodb::options::ValidationLevel::Moderate)
+            .validation_action(mongodb::options::ValidationAction::Warn)
+            .await?;
+        sdb.create_collection("clustered")
+            .clustered_index(ClusteredIndex::default())
+            .await?;
+        for coll in ["capped", "collated", "validated", "clustered"] {
+            let docs: Vec<bson::Document> = (0..150)
+                .map(|i| doc! { "_id": i, "a": i, "name": format!("n{i}") })
+                .collect();
+            sdb.collection::<bson::Document>(coll)
+                .insert_many(docs)
+                .await?;
+        }
+        let options = |db: mongodb::Database| async move {
+            let mut out = Vec::new();
+            let mut specs = db.list_collections().await?;
+            while let Some(spec) = futures::TryStreamExt::try_next(&mut specs).await? {
+                out.push((spec.name, bson::to_document(&spec.options)?));
+            }
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            anyhow::Ok(out)
+        };
+
+        let snapshot = case.config(&Mongo.src(), &Mongo.dst(), &[]);
+        expect_success(&run_dt(&snapshot))?;
+        let (s, d) = (options(sdb.clone()).await?, options(ddb.clone()).await?);
+        ensure!(
+            s == d,
+            "collection options differ:\nsource {s:#?}\ntarget {d:#?}"
+        );
+        ensure!(
+            s.iter()
+                .any(|(n, o)| n == "capped" && o.get_bool("capped") == Ok(true)),
+            "the source lists no capped collection: {s:#?}"
+        );
+        Mongo.assert_schemas_same(&["coll_opts_db"]).await?;
+
+        let structs = |extra: &[(&str, &str)]| {
+            let mut o = vec![
+                ("extractor.extract_type", "struct"),
+                ("sinker.sink_type", "struct"),
+            ];
+            o.extend_from_slice(extra);
+            case.config(&Mongo.src(), &Mongo.dst(), &o)
+        };
+        expect_success(&run_dt(&structs(&[])))?;
+        ensure!(
+            scenario::messages(&case)
+                .iter()
+                .any(|l| l.starts_with("schema, pre-data: 0 object(s) created, 5 already")),
+            "a struct task onto the copied collections created some again"
+        );
+
+        ddb.collection::<bson::Document>("capped").drop().await?;
+        ddb.create_collection("capped")
+            .capped(true)
+            .size(1 << 20)
+            .max(50)
+            .await?;
+        let out = run_dt(&structs(&[]));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        ensure!(
+            out.status.code() == Some(1)
+                && stderr
+                    .contains("COLLECTION coll_opts_db.capped exists in the target and differs")
+                && stderr.lines().count() == 1,
+            "a differing collection: exit {:?}, stderr: {stderr}",
+            out.status.code()
+        );
+        expect_success(&run_dt(&structs(&[("sinker.conflict_policy", "ignore")])))?;
+        ensure!(
+            scenario::messages(&case).iter().any(|l| l.contains(
+                "COLLECTION coll_opts_db.capped differs in the target and is left as it is"
+            )),
+            "conflict_policy=ignore left no warning"
+        );
+        Ok(())
+    });
+}

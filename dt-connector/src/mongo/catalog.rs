@@ -5,6 +5,7 @@ use bson::{doc, Bson, Document};
 use dt_common::filter::NameFilter;
 use dt_common::TableId;
 use futures::TryStreamExt;
+use mongodb::options::CreateCollectionOptions;
 use mongodb::results::CollectionType;
 use mongodb::Client;
 
@@ -65,6 +66,50 @@ pub(super) async fn list(
         catalog.extend(specs.into_iter().map(|spec| catalog_entry(db, spec)));
     }
     Ok(catalog)
+}
+
+/// The options collection `id` was created with (capped, collation, validator, clustered
+/// index, expiry, time series), as `create` takes them back; `None` when it does not exist.
+pub(super) async fn collection_options(
+    client: &Client,
+    id: &TableId,
+) -> Result<Option<CreateCollectionOptions>, ConnectorError> {
+    let what = || format!("the options of collection {id}");
+    let specs: Vec<_> = client
+        .database(&id.schema)
+        .list_collections()
+        .filter(doc! { "name": &id.tb })
+        .await
+        .map_err(|e| ConnectorError::read(what(), e))?
+        .try_collect()
+        .await
+        .map_err(|e| ConnectorError::read(what(), e))?;
+    Ok(specs.into_iter().next().map(|spec| {
+        let mut options = spec.options;
+        // The server lists the span it derived from a granularity, and refuses it back
+        // with that granularity.
+        if let Some(ts) = options.timeseries.as_mut() {
+            if ts.granularity.is_some() {
+                ts.bucket_max_span = None;
+                ts.bucket_rounding = None;
+            }
+        }
+        options
+    }))
+}
+
+/// Creates collection `id` with `options`; one that exists with the same options is no
+/// error (the server answers `create` so), one with other options is.
+pub(super) async fn create_collection(
+    client: &Client,
+    id: &TableId,
+    options: CreateCollectionOptions,
+) -> mongodb::error::Result<()> {
+    client
+        .database(&id.schema)
+        .create_collection(&id.tb)
+        .with_options(options)
+        .await
 }
 
 /// The `listIndexes` entries of collection `id`, `_id_` included.

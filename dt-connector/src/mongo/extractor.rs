@@ -192,12 +192,14 @@ impl Extractor for MongoExtractor {
         Ok(total)
     }
 
-    /// The secondary indexes of every selected collection (`_id_` exists by itself).
+    /// The secondary indexes of every selected collection (`_id_`, and a clustered
+    /// collection's clustered index, come with the collection).
     async fn objects(&self, tables: &[TableId]) -> Result<Vec<DbObject>> {
         let mut out = Vec::new();
         for id in tables {
             for spec in catalog::indexes(&self.client, id).await? {
-                if spec.get_str("name") != Ok("_id_") {
+                let clustered = spec.get_bool("clustered").unwrap_or(false);
+                if spec.get_str("name") != Ok("_id_") && !clustered {
                     out.push(DbObject::MongoIndex {
                         coll: id.clone(),
                         spec,

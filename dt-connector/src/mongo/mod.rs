@@ -5,6 +5,7 @@ mod catalog;
 mod extractor;
 mod id;
 mod rows;
+mod schema;
 mod sinker;
 mod verifier;
 
@@ -72,9 +73,21 @@ pub async fn build(
 ) -> Result<(Box<dyn Extractor>, Box<dyn Sinker>)> {
     let (src, dst) = clients(cfg).await?;
     let filters = (cfg.name_filter()?, cfg.row_filter()?);
-    let extractor = MongoExtractor::new(src, filters, resumer, cfg.extractor.batch_size);
-    let sinker = MongoSinker::new(dst, cfg.router()?, cfg.conflict_mode());
+    let extractor = MongoExtractor::new(src.clone(), filters, resumer, cfg.extractor.batch_size);
+    let sinker = MongoSinker::new(dst, src, cfg.router()?, cfg.conflict_mode());
     Ok((Box::new(extractor), Box::new(sinker)))
+}
+
+/// The schema copy of a task (docs/en/structure.md): collections with their options,
+/// then indexes.
+pub async fn schema(cfg: &TaskConfig) -> Result<Box<dyn crate::SchemaCopier>> {
+    let (src, dst) = clients(cfg).await?;
+    Ok(Box::new(schema::MongoSchema::new(
+        src,
+        dst,
+        cfg.structures(),
+        cfg.sinker.conflict_policy.trim() == "ignore",
+    )))
 }
 
 /// The verifiers of a task's source and target.

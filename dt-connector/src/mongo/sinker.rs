@@ -15,7 +15,7 @@ use mongodb::Client;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
-use super::catalog::exists;
+use super::catalog::{collection_options, create_collection, exists};
 use crate::{AtomicMsg, Clear, ConnectorError, DbObject, Sinker, TableMeta};
 
 /// The server's code for a write refused by a unique index.
@@ -25,14 +25,17 @@ const NAMESPACE_EXISTS: i32 = 48;
 
 pub struct MongoSinker {
     client: Client,
+    /// The source, whose collection options a missing target collection is created with.
+    source: Client,
     router: Router,
     conflict: ConflictMode,
 }
 
 impl MongoSinker {
-    pub fn new(client: Client, router: Router, conflict: ConflictMode) -> Self {
+    pub fn new(client: Client, source: Client, router: Router, conflict: ConflictMode) -> Self {
         MongoSinker {
             client,
+            source,
             router,
             conflict,
         }
@@ -108,13 +111,18 @@ fn document(row: &Row) -> Result<RawDocumentBuf> {
 
 #[async_trait]
 impl Sinker for MongoSinker {
-    /// Creates the target collection when it is missing, so empty collections arrive too.
+    /// Creates the target collection when it is missing, so empty collections arrive too,
+    /// with the source collection's options: a capped, collated or validated collection
+    /// stays so (docs/en/structure.md).
     async fn prepare(&self, meta: &TableMeta) -> Result<()> {
         let target = self.router.route_table(&meta.id);
-        let db = self.client.database(&target.schema);
         let ctx = || format!("cannot prepare target collection {target}");
         if !exists(&self.client, &target).await.with_context(ctx)? {
-            if let Err(e) = db.create_collection(&target.tb).await {
+            let options = collection_options(&self.source, &meta.id)
+                .await
+                .with_context(ctx)?
+                .unwrap_or_default();
+            if let Err(e) = create_collection(&self.client, &target, options).await {
                 // Another writer may have created it meanwhile (NamespaceExists).
                 let raced =
                     matches!(e.kind.as_ref(), ErrorKind::Command(c) if c.code == NAMESPACE_EXISTS);
