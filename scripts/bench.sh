@@ -4,13 +4,15 @@
 #   PG     dt  vs  pgcopydb copy table-data --table-jobs 2 --split-tables-larger-than 50MB
 #   pgclone  dt with_structures=true (schema, rows, indexes) into an empty database  vs
 #          pgcopydb clone --table-jobs 2 --index-jobs 2 --split-tables-larger-than 50MB
+#   myclone  dt with_structures=true into a server without the database  vs  mydumper -t 2
+#          -r 100000 with its schema files + myloader -t 2
 #   Mongo  dt  vs  a plain batched insertMany of the same documents into the target, then the
 #          source's index on k (dt builds it after the copy too)
 # Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
 # BENCH_TABLES x BENCH_ROWS (default 4 x 250,000); the same shape as documents for Mongo.
 # dt runs twice per path: positions recorded every second, and every hour. Prints rows/s,
 # wall time, dt's peak RSS and the ratio dt / peer; checks row counts after every run.
-#   bash scripts/bench.sh [mysql] [pg] [mongo] [pgclone] [many] [rss]   (default: mysql pg mongo)
+#   bash scripts/bench.sh [mysql] [pg] [mongo] [pgclone] [myclone] [many] [rss]   (default: mysql pg mongo)
 # `rss` copies one MySQL table of BENCH_BIG_ROWS (default 5,000,000) rows to show that dt's
 # peak memory does not grow with table size. `many` copies thousands of 3-row tables.
 set -euo pipefail
@@ -182,6 +184,40 @@ bench_pgclone() {
   peer=$SECS; check_clone
   report pgclone "pgcopydb clone -j 2 --index-jobs 2" "$peer" -
   ratio pgclone "pgcopydb clone" "$dt1" "$peer"
+}
+
+# ---------------------------------------------------------------- MySQL, whole database
+# The schema too, into a server without the database: dt with_structures=true (tables with
+# their primary keys before the rows, secondary keys after them) against mydumper with its
+# schema files and myloader (which creates each table with every key, then loads it).
+bench_myclone() {
+  echo "== MySQL clone: preparing $TABLES x $ROWS rows"
+  "${MY_SRC[@]}" -e "DROP DATABASE IF EXISTS bench_db; CREATE DATABASE bench_db"
+  sysbench oltp_common --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port=3307 --mysql-user=root --mysql-db=bench_db \
+    --tables="$TABLES" --table-size="$ROWS" --threads=2 prepare >/dev/null
+  empty_target() { "${MY_DST[@]}" -e "DROP DATABASE IF EXISTS bench_db"; }
+  check_myclone() {
+    local n; n=$("${MY_DST[@]}" -N -e "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM bench_db.sbtest1 $(for t in $(seq 2 "$TABLES"); do echo "UNION ALL SELECT COUNT(*) FROM bench_db.sbtest$t"; done)) x")
+    [[ $n == "$TOTAL" ]] || { echo "MySQL target has $n rows, expected $TOTAL" >&2; exit 1; }
+    local i; i=$("${MY_DST[@]}" -N -e "SELECT COUNT(DISTINCT TABLE_NAME, INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'bench_db'")
+    [[ $i == "$((TABLES * 2))" ]] || { echo "MySQL target has $i indexes, expected $((TABLES * 2))" >&2; exit 1; }
+  }
+  local dt1= dt3600= rss1= rss3600= peer
+  for interval in "${INTERVALS[@]}"; do
+    empty_target
+    dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 "$interval" bench_db with_structures=true
+    timed "dt-myclone-$interval" "$DT" "$WORK/mysql.ini"; check_myclone
+    keep_best
+  done
+  report myclone "dt with_structures (every 1s)" "$dt1" "$rss1"
+  report myclone "dt with_structures (every 3600s)" "$dt3600" "$rss3600"
+  empty_target
+  rm -rf "$WORK/mydumper-clone"
+  timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper-clone"; local dump=$SECS
+  timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper-clone"; peer=$(echo "$dump + $SECS" | bc -l)
+  check_myclone
+  report myclone "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
+  ratio myclone "mydumper+myloader, with schema" "$dt1" "$peer"
 }
 
 # ---------------------------------------------------------------- MongoDB

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Stdio;
+use std::sync::atomic::Ordering;
 
 use anyhow::{bail, Context, Result};
 use async_trait::async_trait;
@@ -151,9 +152,12 @@ pub struct PgSchema {
     ignore_conflicts: bool,
     /// Connections building indexes at once.
     workers: usize,
-    /// The source's pre-data and post-data sections, dumped once per task: each phase
-    /// needs both.
-    source: tokio::sync::Mutex<Option<(Dump, Dump)>>,
+    /// The tables left out of the dumps, and the source's pre-data and post-data sections,
+    /// read once per task: each phase needs both sections.
+    source: tokio::sync::Mutex<Option<(Vec<TableId>, Dump, Dump)>>,
+    /// The pre-data phase of this run created every table: no post-data object of theirs
+    /// can be in the target, which then need not be dumped again.
+    fresh_tables: std::sync::atomic::AtomicBool,
 }
 
 impl PgSchema {
@@ -173,6 +177,7 @@ impl PgSchema {
             ignore_conflicts,
             workers,
             source: tokio::sync::Mutex::default(),
+            fresh_tables: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -323,23 +328,27 @@ impl PgSchema {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let excluded = self.unselected(&schemas, tables).await?;
-        let (pre, post) = {
+        let (excluded, pre, post) = {
             let mut source = self.source.lock().await;
             if source.is_none() {
-                *source = Some(
-                    tokio::try_join!(
-                        pg_dump(&self.src_url, "pre-data", &schemas, &excluded),
-                        pg_dump(&self.src_url, "post-data", &schemas, &excluded),
-                    )
-                    .context("cannot read the source's schema")?,
-                );
+                let excluded = self.unselected(&schemas, tables).await?;
+                let (pre, post) = tokio::try_join!(
+                    pg_dump(&self.src_url, "pre-data", &schemas, &excluded),
+                    pg_dump(&self.src_url, "post-data", &schemas, &excluded),
+                )
+                .context("cannot read the source's schema")?;
+                *source = Some((excluded, pre, post));
             }
             source.clone().expect("dumped")
         };
         let (preamble, objects) = self.phase_objects(phase, pre, post);
-        // What the target holds already, dumped the same way.
-        let present = self.target_schemas(&schemas).await?;
+        // What the target holds already, dumped the same way; after a pre-data phase that
+        // created every table, nothing of theirs.
+        let fresh = phase == Phase::PostData && self.fresh_tables.load(Ordering::Relaxed);
+        let present = match fresh {
+            true => Vec::new(),
+            false => self.target_schemas(&schemas).await?,
+        };
         let (tpre, tpost) = tokio::try_join!(
             pg_dump(&self.dst_url, "pre-data", &present, &excluded),
             pg_dump(&self.dst_url, "post-data", &present, &excluded),
@@ -351,6 +360,13 @@ impl PgSchema {
             .chain(tpost.objects)
             .map(|o| ((o.kind, o.schema, o.name), o.sql))
             .collect();
+        if phase == Phase::PreData {
+            let key = |o: &DumpObject| (o.kind.clone(), o.schema.clone(), o.name.clone());
+            let tables: Vec<&DumpObject> = objects.iter().filter(|o| o.kind == "TABLE").collect();
+            let fresh =
+                !tables.is_empty() && tables.iter().all(|o| !existing.contains_key(&key(o)));
+            self.fresh_tables.store(fresh, Ordering::Relaxed);
+        }
         info!(
             "schema, {}: {} object(s) of the source to bring",
             phase.name(),
