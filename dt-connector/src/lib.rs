@@ -653,6 +653,51 @@ pub struct SchemaReport {
     pub ignored: usize,
 }
 
+impl SchemaReport {
+    /// The phase's summary line in default.log.
+    pub fn log(&self, phase: Phase) {
+        tracing::info!(
+            "schema, {}: {} object(s) created, {} already in the target, {} differing left as they are",
+            phase.name(),
+            self.created,
+            self.identical,
+            self.ignored
+        );
+    }
+}
+
+/// An object `label` the target holds and whose definition differs from the source's
+/// (`why`): an error, or with `[sinker] conflict_policy=ignore` (`ignore`) a warning.
+#[cfg(any(feature = "mysql", feature = "pg", feature = "mongo"))]
+fn schema_conflict(label: &str, why: &str, ignore: bool) -> Result<()> {
+    if !ignore {
+        anyhow::bail!(
+            "{label} exists in the target and differs from the source's: {why} (drop it in the \
+             target, or set [sinker] conflict_policy=ignore to keep it)"
+        );
+    }
+    tracing::warn!("schema, {label} differs in the target and is left as it is: {why}");
+    Ok(())
+}
+
+/// The first line where the target's definition of an object differs from the source's.
+#[cfg(any(feature = "mysql", feature = "pg"))]
+fn first_difference(target: &str, source: &str) -> String {
+    let (mut t, mut s) = (target.lines(), source.lines());
+    loop {
+        match (t.next(), s.next()) {
+            (Some(a), Some(b)) if a == b => continue,
+            (a, b) => {
+                return format!(
+                    "target has `{}`, source has `{}`",
+                    a.unwrap_or("(end)").trim(),
+                    b.unwrap_or("(end)").trim()
+                )
+            }
+        }
+    }
+}
+
 /// What a schema copy tells of each object it has created.
 pub type Created = dyn Fn(String) + Send + Sync;
 

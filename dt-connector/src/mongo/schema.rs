@@ -4,15 +4,14 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use async_trait::async_trait;
 use bson::{doc, Document};
 use dt_common::TableId;
 use mongodb::Client;
-use tracing::{info, warn};
 
 use super::catalog;
-use crate::{Created, Phase, SchemaCopier, SchemaReport};
+use crate::{schema_conflict, Created, Phase, SchemaCopier, SchemaReport};
 
 /// Copies the collections and indexes of the selected collections.
 pub struct MongoSchema {
@@ -45,18 +44,10 @@ impl MongoSchema {
             .is_none_or(|s| s.contains(structure))
     }
 
-    /// An object of the target that differs from the source's: an error, or with
-    /// `conflict_policy=ignore` a warning.
+    /// An object of the target that differs from the source's.
     fn differs(&self, label: &str, target: &Document, source: &Document) -> Result<()> {
         let why = format!("target has `{target}`, source has `{source}`");
-        if !self.ignore_conflicts {
-            bail!(
-                "{label} exists in the target and differs from the source's: {why} (drop it in \
-                 the target, or set [sinker] conflict_policy=ignore to keep it)"
-            );
-        }
-        warn!("schema, {label} differs in the target and is left as it is: {why}");
-        Ok(())
+        schema_conflict(label, &why, self.ignore_conflicts)
     }
 
     /// Each collection, with its options.
@@ -161,13 +152,7 @@ impl SchemaCopier for MongoSchema {
             }
             _ => {}
         }
-        info!(
-            "schema, {}: {} object(s) created, {} already in the target, {} differing left as they are",
-            phase.name(),
-            report.created,
-            report.identical,
-            report.ignored
-        );
+        report.log(phase);
         Ok(report)
     }
 }

@@ -5,18 +5,18 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use async_trait::async_trait;
 use dt_common::TableId;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::mysql::MySqlPool;
 use sqlx::{Executor, Row as _};
-use tracing::{info, warn};
+use tracing::info;
 
 use super::catalog::table_name;
 use super::quote;
 use super::sinker::error_number;
-use crate::{Created, Phase, SchemaCopier, SchemaReport};
+use crate::{first_difference, schema_conflict, Created, Phase, SchemaCopier, SchemaReport};
 
 /// `ER_NO_SUCH_TABLE`: a view names a view not created yet.
 const ER_NO_SUCH_TABLE: u16 = 1146;
@@ -501,17 +501,7 @@ impl SchemaCopier for MysqlSchema {
                 Some(t) if t.comparable() == obj.comparable() => report.identical += 1,
                 Some(t) => {
                     let why = first_difference(&t.comparable(), &obj.comparable());
-                    if !self.ignore_conflicts {
-                        bail!(
-                            "{} exists in the target and differs from the source's: {why} (drop \
-                             it in the target, or set [sinker] conflict_policy=ignore to keep it)",
-                            obj.label()
-                        );
-                    }
-                    warn!(
-                        "schema, {} differs in the target and is left as it is: {why}",
-                        obj.label()
-                    );
+                    schema_conflict(&obj.label(), &why, self.ignore_conflicts)?;
                     report.ignored += 1;
                 }
                 None => missing.entry(obj.kind).or_default().push(obj),
@@ -536,13 +526,7 @@ impl SchemaCopier for MysqlSchema {
         if phase == Phase::PostData && self.wanted(Kind::Sequence) {
             self.sequence_values(&dbs).await?;
         }
-        info!(
-            "schema, {}: {} object(s) created, {} already in the target, {} differing left as they are",
-            phase.name(),
-            report.created,
-            report.identical,
-            report.ignored
-        );
+        report.log(phase);
         Ok(report)
     }
 }
@@ -722,23 +706,6 @@ impl MysqlSchema {
 /// The `sql_mode` tables and views are created under: no silent change of engine, and
 /// dates and defaults taken as the source shows them.
 const DDL_SQL_MODE: &str = "NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION";
-
-/// The first line where the target's definition of an object differs from the source's.
-fn first_difference(target: &str, source: &str) -> String {
-    let (mut t, mut s) = (target.lines(), source.lines());
-    loop {
-        match (t.next(), s.next()) {
-            (Some(a), Some(b)) if a == b => continue,
-            (a, b) => {
-                return format!(
-                    "target has `{}`, source has `{}`",
-                    a.unwrap_or("(end)").trim(),
-                    b.unwrap_or("(end)").trim()
-                )
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -13,10 +13,10 @@ use dt_common::secret::percent_decode;
 use dt_common::TableId;
 use sqlx::postgres::PgPool;
 use sqlx::{Connection, Executor};
-use tracing::{info, warn};
+use tracing::info;
 
 use super::quote;
-use crate::{Created, Phase, SchemaCopier, SchemaReport};
+use crate::{first_difference, schema_conflict, Created, Phase, SchemaCopier, SchemaReport};
 
 /// One object of a dump: its kind (`TABLE`, `INDEX`, `FK CONSTRAINT`…), schema and name as
 /// the dump's header gives them, the session settings the dump changes before it
@@ -385,13 +385,7 @@ impl PgSchema {
         report.created += later.created;
         report.identical += later.identical;
         report.ignored += later.ignored;
-        info!(
-            "schema, {}: {} object(s) created, {} already in the target, {} differing left as they are",
-            phase.name(),
-            report.created,
-            report.identical,
-            report.ignored
-        );
+        report.log(phase);
         Ok(report)
     }
 
@@ -435,19 +429,9 @@ impl PgSchema {
                     }
                     Some(sql) => {
                         let why = first_difference(sql, &obj.sql);
-                        if self.ignore_conflicts {
-                            warn!(
-                                "schema, {} differs in the target and is left as it is: {why}",
-                                obj.label()
-                            );
-                            report.ignored += 1;
-                            continue;
-                        }
-                        bail!(
-                            "{} exists in the target and differs from the source's: {why} (drop \
-                             it in the target, or set [sinker] conflict_policy=ignore to keep it)",
-                            obj.label()
-                        );
+                        schema_conflict(&obj.label(), &why, self.ignore_conflicts)?;
+                        report.ignored += 1;
+                        continue;
                     }
                     None => {}
                 }
@@ -474,23 +458,6 @@ impl PgSchema {
                 identical: a.identical + r.identical,
                 ignored: a.ignored + r.ignored,
             }))
-    }
-}
-
-/// The first line where the target's definition of an object differs from the source's.
-fn first_difference(target: &str, source: &str) -> String {
-    let (mut t, mut s) = (target.lines(), source.lines());
-    loop {
-        match (t.next(), s.next()) {
-            (Some(a), Some(b)) if a == b => continue,
-            (a, b) => {
-                return format!(
-                    "target has `{}`, source has `{}`",
-                    a.unwrap_or("(end)").trim(),
-                    b.unwrap_or("(end)").trim()
-                )
-            }
-        }
     }
 }
 
