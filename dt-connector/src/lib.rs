@@ -580,6 +580,12 @@ pub trait Extractor: Send + Sync {
 pub trait Sinker: Send + Sync {
     /// Checks that the target table of `meta` exists and has the columns needed.
     async fn prepare(&self, meta: &TableMeta) -> Result<()>;
+    /// [`Sinker::prepare`] for a table that the schema copy created empty in this run and
+    /// gives its unique keys after the rows ([`SchemaReport::keys_after_rows`]): every row
+    /// is sent once, so none can meet itself, and the key is not needed yet.
+    async fn prepare_keys_later(&self, meta: &TableMeta) -> Result<()> {
+        self.prepare(meta).await
+    }
     /// Whether the target table of `meta` holds rows of `part` (every row for
     /// `Clear::Table`, those with a NULL in the key for `Clear::NullKeys`): rows that an
     /// atomic copy without clearing would add a second time.
@@ -651,6 +657,9 @@ pub struct SchemaReport {
     /// Objects the target held already, different, left as they are
     /// (`[sinker] conflict_policy=ignore`).
     pub ignored: usize,
+    /// Tables created empty by a pre-data phase whose primary and unique keys the
+    /// post-data phase builds, after the rows (docs/en/structure.md, "Keys after the rows").
+    pub keys_after_rows: Vec<TableId>,
 }
 
 impl SchemaReport {

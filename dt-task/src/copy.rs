@@ -78,6 +78,10 @@ const MAX_CHUNKS: usize = 1024;
 /// The fewest estimated rows of a table that dt cuts into chunks by itself.
 const AUTO_CHUNK_ROWS: u64 = 100_000;
 
+/// Chunks per reader of a table that dt cuts by itself: enough that the readers end close
+/// together, few enough that each chunk is long (every chunk starts with a small page).
+const AUTO_CHUNKS_PER_READER: u64 = 16;
+
 /// How a paged table is read.
 enum Layout {
     /// In key order by one reader, after a position.
@@ -245,19 +249,21 @@ impl TableJob<'_> {
     /// (or of no estimate) under `[extractor] parallel_type=chunk`, or else of at least [`AUTO_CHUNK_ROWS`] and
     /// more than its share of the run (`1 / parallel_tables` of all rows), so that it would
     /// leave readers idle. Chunks hold `batch_size` rows, more when that would make more
-    /// than [`MAX_CHUNKS`].
+    /// than [`MAX_CHUNKS`]; cut by default, more when that would make more than
+    /// [`AUTO_CHUNKS_PER_READER`] per reader.
     fn chunk_rows(&self, meta: &TableMeta) -> Option<u64> {
         let readers = self.cfg.parallelizer.parallel_tables as u64;
         let rows = meta.estimated_rows;
         let batch = self.cfg.extractor.batch_size as u64;
-        let wanted = if self.cfg.extractor.parallel_type == "chunk" {
+        let (wanted, most) = if self.cfg.extractor.parallel_type == "chunk" {
             // Without an estimate (a PostgreSQL table never analyzed) the key is walked.
-            rows > batch || rows == 0
+            (rows > batch || rows == 0, MAX_CHUNKS as u64)
         } else {
-            rows >= AUTO_CHUNK_ROWS && rows * readers > self.planned_rows
+            let wanted = rows >= AUTO_CHUNK_ROWS && rows * readers > self.planned_rows;
+            (wanted, readers * AUTO_CHUNKS_PER_READER)
         };
         (meta.key == KeyKind::Paged && readers >= 2 && wanted)
-            .then(|| batch.max(rows.div_ceil(MAX_CHUNKS as u64)).max(1))
+            .then(|| batch.max(rows.div_ceil(most)).max(1))
     }
 
     fn buffer_batches(&self) -> usize {

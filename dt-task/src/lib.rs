@@ -38,7 +38,7 @@ use dt_common::config::TaskConfig;
 use dt_common::resumer::NoResume;
 use dt_common::row_filter::RowFilter;
 use dt_common::{Resumer, TableId};
-use dt_connector::{Clear, Extractor, Phase, SchemaCopier, Sinker, TablePlan};
+use dt_connector::{Clear, Extractor, Phase, SchemaCopier, SchemaReport, Sinker, TablePlan};
 use dt_resumer::{LogResumer, ProgressWriter, ResumeSources};
 use futures::{stream, StreamExt, TryStreamExt};
 use tracing::info;
@@ -271,13 +271,20 @@ impl Task {
             true => Some(dt_connector::build_schema(&self.cfg).await?),
             false => None,
         };
-        if let Some(schema) = &schema {
-            self.schema_phase(schema.as_ref(), Phase::PreData, tables)
-                .await?;
-        }
+        let keys_later = match &schema {
+            Some(schema) => {
+                self.schema_phase(schema.as_ref(), Phase::PreData, tables)
+                    .await?
+                    .keys_after_rows
+            }
+            None => Vec::new(),
+        };
         let reports = match self.cfg.schema_only() {
             true => Vec::new(),
-            false => self.copy_all(extractor, sinker, tables).await?,
+            false => {
+                self.copy_all(extractor, sinker, tables, &keys_later)
+                    .await?
+            }
         };
         if let Some(schema) = &schema {
             self.schema_phase(schema.as_ref(), Phase::PostData, tables)
@@ -288,24 +295,27 @@ impl Task {
 
     /// One phase of the schema copy, unless an earlier run recorded it finished. Each
     /// object created is recorded in finished.log, and the phase once it is done, when it
-    /// was asked for whole (no `do_structures` narrowing it).
+    /// was asked for whole (no `do_structures` narrowing it) and left no keys to the
+    /// post-data phase: a run resumed after the rows began must build them before it
+    /// writes any row again.
     async fn schema_phase(
         &self,
         schema: &dyn SchemaCopier,
         phase: Phase,
         tables: &[TableId],
-    ) -> Result<()> {
+    ) -> Result<SchemaReport> {
         if self.resumer.schema_phase_finished(phase.name()) {
             info!("schema, {}: finished by an earlier run", phase.name());
-            return Ok(());
+            return Ok(SchemaReport::default());
         }
         let progress = self.progress.clone();
         let created = move |object: String| progress.schema_done(phase.name(), Some(object));
-        schema.copy(phase, tables, &created).await?;
-        if self.cfg.structures().is_none() {
+        let report = schema.copy(phase, tables, &created).await?;
+        if self.cfg.structures().is_none() && report.keys_after_rows.is_empty() {
             self.progress.schema_done(phase.name(), None);
         }
-        self.progress.checkpoint().await
+        self.progress.checkpoint().await?;
+        Ok(report)
     }
 
     /// Plans every table, in schema, table order (so the resumer's answers are logged in
@@ -317,14 +327,19 @@ impl Task {
         extractor: &dyn Extractor,
         sinker: &dyn Sinker,
         tables: &[TableId],
+        keys_later: &[TableId],
     ) -> Result<Vec<TableReport>> {
         let partition_cols = self.cfg.partition_cols()?;
         let mut plans = Vec::with_capacity(tables.len());
+        let keys_later: std::collections::HashSet<&TableId> = keys_later.iter().collect();
         for id in tables {
             let plan = extractor.plan(id).await?;
             if let TablePlan::Copy { meta, .. } = &plan {
                 partition::check(&partition_cols, meta)?;
-                sinker.prepare(meta).await?;
+                match keys_later.contains(id) {
+                    true => sinker.prepare_keys_later(meta).await?,
+                    false => sinker.prepare(meta).await?,
+                }
                 if !self.resuming {
                     refuse_doubling(sinker, meta).await?;
                 }

@@ -508,13 +508,23 @@ impl SchemaCopier for MysqlSchema {
             }
         }
         for (kind, objects) in missing {
-            let steps = steps(objects);
+            let mut steps = steps(objects);
+            if kind == Kind::Index {
+                // The largest tables first, so that the last one to finish starts early.
+                let sizes = self.table_sizes(&dbs).await?;
+                let size = |s: &Vec<Object>| sizes.get(&(s[0].db.clone(), s[0].table.clone()));
+                steps.sort_by(|a, b| size(b).cmp(&size(a)));
+            }
             // Databases come first, and views, triggers and events in order (a view may
             // select from another, triggers fire in the order they were created); the rest
             // are independent of each other.
             let workers = match kind {
-                Kind::Table | Kind::Sequence | Kind::Function | Kind::Procedure => self.workers,
-                Kind::Index | Kind::ForeignKey => self.workers,
+                Kind::Table
+                | Kind::Sequence
+                | Kind::Function
+                | Kind::Procedure
+                | Kind::Index
+                | Kind::ForeignKey => self.workers,
                 _ => 1,
             };
             let done = self
@@ -561,6 +571,26 @@ fn statement(step: &[Object]) -> String {
 }
 
 impl MysqlSchema {
+    /// The size of each table of `dbs` in the source, data and indexes, by the server's
+    /// estimate.
+    async fn table_sizes(&self, dbs: &[String]) -> Result<HashMap<(String, String), u64>> {
+        let mut sizes = HashMap::new();
+        for db in dbs {
+            let rows: Vec<(String, Option<u64>)> = sqlx::query_as(
+                "SELECT TABLE_NAME, DATA_LENGTH + INDEX_LENGTH FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = ?",
+            )
+            .bind(db)
+            .fetch_all(&self.src)
+            .await
+            .context("cannot read the sizes of the source's tables")?;
+            for (table, size) in rows {
+                sizes.insert((db.clone(), table), size.unwrap_or(0));
+            }
+        }
+        Ok(sizes)
+    }
+
     /// Runs `steps` on `workers` connections, each taking the next step in turn (with one
     /// worker, in order). A step that fails is checked again against the target: objects an
     /// earlier, killed run's statement created meanwhile are identical, not an error. With

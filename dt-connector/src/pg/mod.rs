@@ -168,6 +168,7 @@ pub async fn schema(cfg: &TaskConfig) -> Result<Box<dyn SchemaCopier>> {
         cfg.structures(),
         cfg.sinker.conflict_policy.trim() == "ignore",
         workers,
+        cfg.extractor.with_structures && !cfg.schema_only() && cfg.structures().is_none(),
     )))
 }
 

@@ -141,6 +141,17 @@ fn header_of(line: &str) -> Option<(String, String, String)> {
     Some((kind.to_string(), schema.to_string(), name.to_string()))
 }
 
+/// What the copy reads of the source once per task: the tables left out of the dumps, the
+/// keys that can be built after the rows (by `(schema, "table constraint")`, the dump's
+/// name of a constraint), and the pre-data and post-data sections.
+#[derive(Clone)]
+struct Source {
+    excluded: Vec<TableId>,
+    late_keys: HashMap<(String, String), LateKey>,
+    pre: Dump,
+    post: Dump,
+}
+
 /// Copies the schema of the selected tables' schemas from one PostgreSQL database to another.
 pub struct PgSchema {
     src_url: String,
@@ -154,10 +165,27 @@ pub struct PgSchema {
     workers: usize,
     /// The tables left out of the dumps, and the source's pre-data and post-data sections,
     /// read once per task: each phase needs both sections.
-    source: tokio::sync::Mutex<Option<(Vec<TableId>, Dump, Dump)>>,
+    source: tokio::sync::Mutex<Option<Source>>,
     /// The pre-data phase of this run created every table: no post-data object of theirs
     /// can be in the target, which then need not be dumped again.
     fresh_tables: std::sync::atomic::AtomicBool,
+    /// The task copies the rows and then the post-data phase, every structure: the keys of
+    /// the tables this run creates are built after the rows.
+    keys_after_rows: bool,
+    /// The keys the pre-data phase left to the post-data phase, one object per table.
+    deferred: std::sync::Mutex<Vec<DumpObject>>,
+}
+
+/// A primary key or unique constraint of the source that can be built after the rows: a
+/// plain table's b-tree key, created as its unique index and then attached to the table
+/// (`ADD CONSTRAINT … USING INDEX`), as pgcopydb does.
+#[derive(Debug, Clone)]
+pub(crate) struct LateKey {
+    table: TableId,
+    /// `CREATE UNIQUE INDEX …`, schema-qualified.
+    index: String,
+    /// `ALTER TABLE ONLY … ADD CONSTRAINT … USING INDEX …`.
+    attach: String,
 }
 
 impl PgSchema {
@@ -168,6 +196,7 @@ impl PgSchema {
         structures: Option<BTreeSet<String>>,
         ignore_conflicts: bool,
         workers: usize,
+        keys_after_rows: bool,
     ) -> PgSchema {
         PgSchema {
             src_url,
@@ -178,6 +207,8 @@ impl PgSchema {
             workers,
             source: tokio::sync::Mutex::default(),
             fresh_tables: std::sync::atomic::AtomicBool::new(false),
+            keys_after_rows,
+            deferred: std::sync::Mutex::default(),
         }
     }
 
@@ -227,9 +258,14 @@ impl PgSchema {
         Ok(found)
     }
 
-    /// Tables of `schemas` in the source that the task does not select: left out of the dump.
-    async fn unselected(&self, schemas: &[String], tables: &[TableId]) -> Result<Vec<TableId>> {
-        let src = PgPool::connect(&self.src_url)
+    /// Tables of `schemas` in the source that the task does not select (left out of the
+    /// dump), and, when keys are built after the rows, the source's keys that can be.
+    async fn source_catalog(
+        &self,
+        schemas: &[String],
+        tables: &[TableId],
+    ) -> Result<(Vec<TableId>, HashMap<(String, String), LateKey>)> {
+        let mut src = sqlx::PgConnection::connect(&self.src_url)
             .await
             .context("cannot connect to the source")?;
         let all: Vec<(String, String)> = sqlx::query_as(
@@ -238,16 +274,111 @@ impl PgSchema {
              WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND n.nspname = ANY($1)",
         )
         .bind(schemas)
-        .fetch_all(&src)
+        .fetch_all(&mut src)
         .await
         .context("cannot list the source's tables")?;
-        src.close().await;
-        Ok(all
+        let excluded = all
             .into_iter()
             .map(|(s, t)| TableId::new(s, t))
             .filter(|id| !tables.contains(id))
-            .collect())
+            .collect();
+        let mut late = HashMap::new();
+        if self.keys_after_rows {
+            // Names qualified as the dump's, whatever the session's search path.
+            src.execute("SET search_path = ''")
+                .await
+                .context("cannot read the source's keys")?;
+            // Plain tables only: a partitioned table's key cannot be attached from an index.
+            let keys: Vec<(String, String, String, String, bool, bool, bool)> = sqlx::query_as(
+                "SELECT n.nspname::text, c.relname::text, k.conname::text, \
+                 pg_get_indexdef(k.conindid), k.contype = 'p', k.condeferrable, k.condeferred \
+                 FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 JOIN pg_class i ON i.oid = k.conindid JOIN pg_am a ON a.oid = i.relam \
+                 WHERE k.contype IN ('p', 'u') AND c.relkind = 'r' AND NOT c.relispartition \
+                 AND a.amname = 'btree' AND n.nspname = ANY($1)",
+            )
+            .bind(schemas)
+            .fetch_all(&mut src)
+            .await
+            .context("cannot read the source's keys")?;
+            for (schema, tb, con, index, primary, deferrable, deferred) in keys {
+                let table = TableId::new(schema.clone(), tb.clone());
+                let mut attach = format!(
+                    "ALTER TABLE ONLY {} ADD CONSTRAINT {} {} USING INDEX {}",
+                    super::catalog::table_name(&table),
+                    quote(&con),
+                    if primary { "PRIMARY KEY" } else { "UNIQUE" },
+                    quote(&con)
+                );
+                if deferrable {
+                    attach.push_str(" DEFERRABLE");
+                }
+                if deferred {
+                    attach.push_str(" INITIALLY DEFERRED");
+                }
+                let late_key = LateKey {
+                    table,
+                    index,
+                    attach,
+                };
+                late.insert((schema, format!("{tb} {con}")), late_key);
+            }
+        }
+        src.close().await.ok();
+        Ok((excluded, late))
     }
+}
+
+/// Takes out of `objects` the keys of the tables the target lacks (which this phase creates,
+/// empty) that can be built after the rows; returns them as one object per table, which
+/// builds the table's unique indexes and attaches them as its keys in one transaction.
+fn take_late_keys(
+    objects: &mut Vec<DumpObject>,
+    existing: &HashMap<(String, String, String), String>,
+    late_keys: &HashMap<(String, String), LateKey>,
+) -> Vec<(TableId, DumpObject)> {
+    let mut by_table: std::collections::BTreeMap<TableId, Vec<(String, &LateKey)>> =
+        Default::default();
+    objects.retain(|o| {
+        let late = o
+            .is_row_key()
+            .then(|| late_keys.get(&(o.schema.clone(), o.name.clone())))
+            .flatten();
+        let Some(key) = late else { return true };
+        let table = (
+            "TABLE".to_string(),
+            key.table.schema.clone(),
+            key.table.tb.clone(),
+        );
+        if existing.contains_key(&table) {
+            return true;
+        }
+        by_table
+            .entry(key.table.clone())
+            .or_default()
+            .push((o.name.clone(), key));
+        false
+    });
+    by_table
+        .into_iter()
+        .map(|(table, keys)| {
+            let names: Vec<&str> = keys.iter().map(|(n, _)| n.as_str()).collect();
+            let statements: Vec<&str> = keys
+                .iter()
+                .map(|(_, k)| k.index.as_str())
+                .chain(keys.iter().map(|(_, k)| k.attach.as_str()))
+                .collect();
+            let obj = DumpObject {
+                kind: "CONSTRAINT".to_string(),
+                schema: table.schema.clone(),
+                name: names.join(", "),
+                setup: String::new(),
+                sql: format!("{};", statements.join(";\n")),
+            };
+            (table, obj)
+        })
+        .collect()
 }
 
 /// Runs `pg_dump` on the database of `url` for `section` of `schemas`, leaving out
@@ -328,20 +459,26 @@ impl PgSchema {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let (excluded, pre, post) = {
+        let source = {
             let mut source = self.source.lock().await;
             if source.is_none() {
-                let excluded = self.unselected(&schemas, tables).await?;
+                let (excluded, late_keys) = self.source_catalog(&schemas, tables).await?;
                 let (pre, post) = tokio::try_join!(
                     pg_dump(&self.src_url, "pre-data", &schemas, &excluded),
                     pg_dump(&self.src_url, "post-data", &schemas, &excluded),
                 )
                 .context("cannot read the source's schema")?;
-                *source = Some((excluded, pre, post));
+                *source = Some(Source {
+                    excluded,
+                    late_keys,
+                    pre,
+                    post,
+                });
             }
             source.clone().expect("dumped")
         };
-        let (preamble, objects) = self.phase_objects(phase, pre, post);
+        let excluded = source.excluded;
+        let (preamble, mut objects) = self.phase_objects(phase, source.pre, source.post);
         // What the target holds already, dumped the same way; after a pre-data phase that
         // created every table, nothing of theirs.
         let fresh = phase == Phase::PostData && self.fresh_tables.load(Ordering::Relaxed);
@@ -367,24 +504,48 @@ impl PgSchema {
                 !tables.is_empty() && tables.iter().all(|o| !existing.contains_key(&key(o)));
             self.fresh_tables.store(fresh, Ordering::Relaxed);
         }
+        let mut report = SchemaReport::default();
+        let late = match phase {
+            Phase::PreData if self.keys_after_rows => {
+                let late = take_late_keys(&mut objects, &existing, &source.late_keys);
+                report.keys_after_rows = late.iter().map(|(t, _)| t.clone()).collect();
+                let late: Vec<DumpObject> = late.into_iter().map(|(_, o)| o).collect();
+                if !late.is_empty() {
+                    info!(
+                        "schema, pre-data: the keys of {} new table(s) are built after the rows",
+                        late.len()
+                    );
+                }
+                *self.deferred.lock().unwrap_or_else(|p| p.into_inner()) = late;
+                Vec::new()
+            }
+            Phase::PreData => Vec::new(),
+            Phase::PostData => {
+                std::mem::take(&mut *self.deferred.lock().unwrap_or_else(|p| p.into_inner()))
+            }
+        };
         info!(
             "schema, {}: {} object(s) of the source to bring",
             phase.name(),
-            objects.len()
+            objects.len() + late.len()
         );
         // Indexes are independent of each other: after the rows they are built `workers`
-        // at a time, like pgcopydb's index jobs; everything else follows in dump order.
+        // at a time, like pgcopydb's index jobs, the keys left from the pre-data phase
+        // first; everything else follows in dump order.
         let (indexes, rest): (Vec<DumpObject>, Vec<DumpObject>) = match phase {
             Phase::PostData => objects.into_iter().partition(|o| o.kind == "INDEX"),
             Phase::PreData => (Vec::new(), objects),
         };
-        let mut report = self
-            .apply(&preamble, indexes, &existing, self.workers, created)
-            .await?;
-        let later = self.apply(&preamble, rest, &existing, 1, created).await?;
-        report.created += later.created;
-        report.identical += later.identical;
-        report.ignored += later.ignored;
+        let indexes = late.into_iter().chain(indexes).collect();
+        for part in [
+            self.apply(&preamble, indexes, &existing, self.workers, created)
+                .await?,
+            self.apply(&preamble, rest, &existing, 1, created).await?,
+        ] {
+            report.created += part.created;
+            report.identical += part.identical;
+            report.ignored += part.ignored;
+        }
         report.log(phase);
         Ok(report)
     }
@@ -457,6 +618,7 @@ impl PgSchema {
                 created: a.created + r.created,
                 identical: a.identical + r.identical,
                 ignored: a.ignored + r.ignored,
+                keys_after_rows: Vec::new(),
             }))
     }
 }

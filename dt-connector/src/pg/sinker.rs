@@ -360,6 +360,14 @@ impl Sinker for PgSinker {
         Ok(check_target(&self.catalog, &self.router, meta).await?)
     }
 
+    async fn prepare_keys_later(&self, meta: &TableMeta) -> Result<()> {
+        let keyless = TableMeta {
+            key: KeyKind::None,
+            ..meta.clone()
+        };
+        Ok(check_target(&self.catalog, &self.router, &keyless).await?)
+    }
+
     async fn holds(&self, meta: &TableMeta, part: Clear) -> Result<bool> {
         let t = self.target(meta);
         let keys: Vec<String> = meta.key_cols.iter().map(|&i| t.cols[i].clone()).collect();

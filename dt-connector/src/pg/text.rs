@@ -41,18 +41,21 @@ fn escape(out: &mut Vec<u8>, bytes: &[u8]) {
 /// Parses one COPY text line (without its newline); the fields `keys` are unescaped into
 /// text.
 pub fn parse_line(line: &[u8], keys: &[usize]) -> anyhow::Result<Row> {
-    line.split(|&b| b == b'\t')
-        .enumerate()
-        .map(|(i, field)| {
-            Ok(if field == b"\\N" {
-                Value::Null
-            } else if keys.contains(&i) {
-                Value::Text(String::from_utf8(unescape(field))?)
-            } else {
-                Value::Bytes(field.to_vec())
-            })
-        })
-        .collect()
+    let mut row = Vec::with_capacity(memchr::memchr_iter(b'\t', line).count() + 1);
+    let ends = memchr::memchr_iter(b'\t', line).chain(std::iter::once(line.len()));
+    let mut start = 0;
+    for (i, end) in ends.enumerate() {
+        let field = &line[start..end];
+        start = end + 1;
+        row.push(if field == b"\\N" {
+            Value::Null
+        } else if keys.contains(&i) {
+            Value::Text(String::from_utf8(unescape(field))?)
+        } else {
+            Value::Bytes(field.to_vec())
+        });
+    }
+    Ok(row)
 }
 
 fn unescape(field: &[u8]) -> Vec<u8> {
@@ -83,7 +86,7 @@ pub fn take_lines(
     mut each: impl FnMut(&[u8]) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut start = 0;
-    while let Some(nl) = buf[start..].iter().position(|&b| b == b'\n') {
+    while let Some(nl) = memchr::memchr(b'\n', &buf[start..]) {
         each(&buf[start..start + nl])?;
         start += nl + 1;
     }

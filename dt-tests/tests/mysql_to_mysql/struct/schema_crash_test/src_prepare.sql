@@ -1,4 +1,5 @@
--- Enough objects that a kill lands inside each phase: 120 small tables before the rows,
+-- Enough objects that a kill lands inside each phase: 120 small tables before the rows (named
+-- to come before `big`, so that a pre-data phase killed early leaves it to the next run),
 -- six indexes over 300,000 rows after them.
 DROP DATABASE IF EXISTS crashdb;
 CREATE DATABASE crashdb;
@@ -18,9 +19,9 @@ CREATE PROCEDURE make_tables()
 BEGIN
   DECLARE i int DEFAULT 1;
   WHILE i <= 120 DO
-    SET @ddl = concat('CREATE TABLE t_', i, ' (id int PRIMARY KEY, v varchar(20) UNIQUE, w int, KEY w (w))');
+    SET @ddl = concat('CREATE TABLE a_', i, ' (id int PRIMARY KEY, v varchar(20) UNIQUE, w int, KEY w (w))');
     PREPARE s FROM @ddl; EXECUTE s; DEALLOCATE PREPARE s;
-    SET @dml = concat('INSERT INTO t_', i, ' VALUES (1, ''v1'', 1), (2, ''v2'', 2), (3, ''v3'', 3)');
+    SET @dml = concat('INSERT INTO a_', i, ' VALUES (1, ''v1'', 1), (2, ''v2'', 2), (3, ''v3'', 3)');
     PREPARE s FROM @dml; EXECUTE s; DEALLOCATE PREPARE s;
     SET i = i + 1;
   END WHILE;

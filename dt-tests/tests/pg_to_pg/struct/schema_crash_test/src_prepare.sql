@@ -1,4 +1,5 @@
--- Enough objects that a kill lands inside each phase: 120 small tables before the rows,
+-- Enough objects that a kill lands inside each phase: 120 small tables before the rows (named
+-- to come before `big`, so that a pre-data phase killed early leaves it to the next run),
 -- six indexes over 300,000 rows after them.
 DROP SCHEMA IF EXISTS crashdb CASCADE;
 CREATE SCHEMA crashdb;
@@ -14,8 +15,8 @@ CREATE INDEX big_lower_b ON crashdb.big (lower(b));
 DO $$
 BEGIN
   FOR i IN 1..120 LOOP
-    EXECUTE format('CREATE TABLE crashdb.%I (id int PRIMARY KEY, v text UNIQUE, w int)', 't_' || i);
-    EXECUTE format('INSERT INTO crashdb.%I SELECT n, ''v'' || n, n FROM generate_series(1, 3) n', 't_' || i);
+    EXECUTE format('CREATE TABLE crashdb.%I (id int PRIMARY KEY, v text UNIQUE, w int)', 'a_' || i);
+    EXECUTE format('INSERT INTO crashdb.%I SELECT n, ''v'' || n, n FROM generate_series(1, 3) n', 'a_' || i);
   END LOOP;
 END $$;
 ANALYZE crashdb.big;
