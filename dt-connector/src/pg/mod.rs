@@ -90,6 +90,8 @@ pub(crate) async fn connect(
         ("lc_monetary", "C"),
         ("client_encoding", "UTF8"),
     ]);
+    // An index build or a long read is dt's normal work, not a slow statement to warn about.
+    let opts = opts.disable_statement_logging();
     let probe = opts.connect().await.map_err(|e| ConnectorError::Connect {
         end,
         server: "PostgreSQL",

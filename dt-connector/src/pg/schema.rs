@@ -341,8 +341,9 @@ fn take_late_keys(
     let mut by_table: std::collections::BTreeMap<TableId, Vec<(String, &LateKey)>> =
         Default::default();
     objects.retain(|o| {
-        let late = o
-            .is_row_key()
+        // A key whose dump adds more than the constraint (`CLUSTER ON` it) stays as it is.
+        let alone = o.sql.matches(';').count() == 1;
+        let late = (o.is_row_key() && alone)
             .then(|| late_keys.get(&(o.schema.clone(), o.name.clone())))
             .flatten();
         let Some(key) = late else { return true };
@@ -633,6 +634,58 @@ CREATE SCHEMA s;\n\n\n--\n-- Name: f(); Type: FUNCTION; Schema: s; Owner: -\n--\
 CREATE FUNCTION s.f() RETURNS int\n    LANGUAGE sql\n    AS $$\n-- a comment in the body\nSELECT 1\n$$;\n\n\nSET default_tablespace = '';\n\n\
 --\n-- Name: t t_pkey; Type: CONSTRAINT; Schema: s; Owner: -\n--\n\nALTER TABLE ONLY s.t\n    ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n\n\n\
 --\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict abc\n\n";
+
+    fn key(table: &str, sql: &str) -> DumpObject {
+        DumpObject {
+            kind: "CONSTRAINT".into(),
+            schema: "s".into(),
+            name: format!("{table} {table}_pkey"),
+            setup: String::new(),
+            sql: sql.into(),
+        }
+    }
+
+    #[test]
+    fn only_keys_of_new_tables_wait_for_the_rows() {
+        let late = |t: &str| LateKey {
+            table: TableId::new("s", t),
+            index: format!("CREATE UNIQUE INDEX {t}_pkey ON s.{t} USING btree (id)"),
+            attach: format!(
+                "ALTER TABLE ONLY s.{t} ADD CONSTRAINT {t}_pkey PRIMARY KEY USING INDEX {t}_pkey"
+            ),
+        };
+        let late_keys: HashMap<(String, String), LateKey> = ["new", "old", "clustered"]
+            .into_iter()
+            .map(|t| (("s".to_string(), format!("{t} {t}_pkey")), late(t)))
+            .collect();
+        let add = |t: &str| {
+            format!("ALTER TABLE ONLY s.{t}\n    ADD CONSTRAINT {t}_pkey PRIMARY KEY (id);")
+        };
+        let mut objects = vec![
+            key("new", &add("new")),
+            key("old", &add("old")),
+            key(
+                "clustered",
+                &format!(
+                    "{}\n\nALTER TABLE s.clustered CLUSTER ON clustered_pkey;",
+                    add("clustered")
+                ),
+            ),
+        ];
+        let existing: HashMap<(String, String, String), String> =
+            [(("TABLE".into(), "s".into(), "old".into()), String::new())].into();
+        let taken = take_late_keys(&mut objects, &existing, &late_keys);
+        let left: Vec<&str> = objects.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(left, ["old old_pkey", "clustered clustered_pkey"]);
+        assert_eq!(taken.len(), 1);
+        let (table, obj) = &taken[0];
+        assert_eq!(*table, TableId::new("s", "new"));
+        assert_eq!(
+            obj.sql,
+            "CREATE UNIQUE INDEX new_pkey ON s.new USING btree (id);\n\
+             ALTER TABLE ONLY s.new ADD CONSTRAINT new_pkey PRIMARY KEY USING INDEX new_pkey;"
+        );
+    }
 
     #[test]
     fn a_dump_splits_at_its_object_headers() {
