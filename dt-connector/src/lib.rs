@@ -663,6 +663,13 @@ pub struct SchemaReport {
 }
 
 impl SchemaReport {
+    /// Adds the counts of `other`, a part of the same phase.
+    pub fn add(&mut self, other: &SchemaReport) {
+        self.created += other.created;
+        self.identical += other.identical;
+        self.ignored += other.ignored;
+    }
+
     /// The phase's summary line in default.log.
     pub fn log(&self, phase: Phase) {
         tracing::info!(

@@ -530,8 +530,7 @@ impl SchemaCopier for MysqlSchema {
             let done = self
                 .apply(steps, workers, kind == Kind::View, created)
                 .await?;
-            report.created += done.created;
-            report.identical += done.identical;
+            report.add(&done);
         }
         if phase == Phase::PostData && self.wanted(Kind::Sequence) {
             self.sequence_values(&dbs).await?;
@@ -641,10 +640,9 @@ impl MysqlSchema {
             }))
             .await?;
             let mut progress = 0;
-            for r in reports {
+            for r in &reports {
                 progress += r.created + r.identical;
-                total.created += r.created;
-                total.identical += r.identical;
+                total.add(r);
             }
             let deferred = deferred.into_inner().unwrap_or_else(|p| p.into_inner());
             if deferred.is_empty() {

@@ -342,8 +342,7 @@ fn take_late_keys(
         Default::default();
     objects.retain(|o| {
         // A key whose dump adds more than the constraint (`CLUSTER ON` it) stays as it is.
-        let alone = o.sql.matches(';').count() == 1;
-        let late = (o.is_row_key() && alone)
+        let late = (o.is_row_key() && o.sql.matches(';').count() == 1)
             .then(|| late_keys.get(&(o.schema.clone(), o.name.clone())))
             .flatten();
         let Some(key) = late else { return true };
@@ -543,9 +542,7 @@ impl PgSchema {
                 .await?,
             self.apply(&preamble, rest, &existing, 1, created).await?,
         ] {
-            report.created += part.created;
-            report.identical += part.identical;
-            report.ignored += part.ignored;
+            report.add(&part);
         }
         report.log(phase);
         Ok(report)
@@ -613,14 +610,9 @@ impl PgSchema {
             Ok::<_, anyhow::Error>(report)
         }))
         .await?;
-        Ok(reports
-            .into_iter()
-            .fold(SchemaReport::default(), |a, r| SchemaReport {
-                created: a.created + r.created,
-                identical: a.identical + r.identical,
-                ignored: a.ignored + r.ignored,
-                keys_after_rows: Vec::new(),
-            }))
+        let mut total = SchemaReport::default();
+        reports.iter().for_each(|r| total.add(r));
+        Ok(total)
     }
 }
 
