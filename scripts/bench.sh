@@ -233,10 +233,19 @@ bench_mongo() {
   done
   report mongo "dt (checkpoint every 1s)" "$dt1" "$rss1"
   report mongo "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
-  peer=$(python3 scripts/bench/mongo.py insertmany "$TABLES" "$ROWS")
-  python3 scripts/bench/mongo.py check "$TABLES" "$ROWS"
-  report mongo "insertMany + createIndex k" "$peer" -
-  ratio mongo "insertMany" "$dt1" "$peer"
+  # Two peers, best of REPEAT runs each: the single-threaded pymongo copy (read a batch, then
+  # insert_many it) and insertMany of documents already in memory; both then build the index.
+  local copy= mem= t
+  for _ in $(seq 1 "$REPEAT"); do
+    t=$(python3 scripts/bench/mongo.py readinsert "$TABLES" "$ROWS"); python3 scripts/bench/mongo.py check "$TABLES" "$ROWS"
+    if [[ -z $copy ]] || (( $(echo "$t < $copy" | bc) )); then copy=$t; fi
+    t=$(python3 scripts/bench/mongo.py insertmany "$TABLES" "$ROWS"); python3 scripts/bench/mongo.py check "$TABLES" "$ROWS"
+    if [[ -z $mem ]] || (( $(echo "$t < $mem" | bc) )); then mem=$t; fi
+  done
+  report mongo "pymongo copy + createIndex k" "$copy" -
+  report mongo "insertMany (in memory) + createIndex k" "$mem" -
+  ratio mongo "pymongo copy" "$dt1" "$copy"
+  ratio mongo "insertMany (in memory)" "$dt1" "$mem"
   ratio mongo "dt (every 3600s)" "$dt1" "$dt3600"
 }
 

@@ -120,7 +120,12 @@ fn main() -> ExitCode {
             let code = e.exit_code();
             let e = anyhow::Error::new(e);
             error!("task failed: {}", one_line(&e));
-            fail(code, "task failed", &e)
+            fail(code, "task failed", &e);
+            // Progress is checkpointed and the log written by now. Exiting here skips the
+            // runtime's shutdown, where a database driver's background task can still
+            // panic on a connection pool that is gone, which would print a backtrace
+            // after the one-line error.
+            std::process::exit(code.into())
         }
     }
 }

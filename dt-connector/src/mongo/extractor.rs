@@ -78,15 +78,17 @@ impl MongoExtractor {
         }
     }
 
-    /// Reads type group `g` in `_id` order, from `from` on when set, sending batches of
+    /// Reads the documents matching `filter` in `_id` order, sending batches of
     /// `batch_size`; the document whose position text is `skip` (the resume position
-    /// itself) is left out. Only documents meeting `cond` are read. One cursor per group:
-    /// the server returns it in batches of the same size.
-    async fn extract_group(
+    /// itself) is left out. One cursor: the server returns it in batches of the same size.
+    /// The `_id`s must come in [`TYPE_GROUPS`] order, which is what a resumed run relies
+    /// on; a server that sorts the types otherwise is an error, not a copy that a resume
+    /// could get wrong.
+    async fn read_sorted(
         &self,
         id: &TableId,
-        (g, cond): (usize, Option<&Document>),
-        (from, mut skip): (Option<Bson>, Option<String>),
+        filter: Document,
+        mut skip: Option<String>,
         tx: &mpsc::Sender<Batch>,
     ) -> Result<Option<u64>> {
         let coll = self
@@ -96,13 +98,13 @@ impl MongoExtractor {
         let read =
             |e: mongodb::error::Error| ConnectorError::read(format!("source collection {id}"), e);
         let mut cursor = coll
-            .find(with_condition(group_filter(g, from), cond))
+            .find(filter)
             .sort(doc! { "_id": 1 })
             .batch_size(self.batch_size.min(u32::MAX as usize) as u32)
             .await
             .map_err(read)?;
         let mut batcher = Batcher::new(self.batch_size);
-        let mut total = 0u64;
+        let (mut total, mut group) = (0u64, 0);
         loop {
             let next = cursor.try_next().await.map_err(read)?;
             let done = next.is_none();
@@ -113,6 +115,13 @@ impl MongoExtractor {
                         .context("a document without _id")?
                         .to_raw_bson(),
                 )?;
+                anyhow::ensure!(
+                    type_group(&key) >= group,
+                    "source collection {id} returned _id {key} after an _id of a later BSON \
+                     type: the server does not sort _id in MongoDB's type order, which a \
+                     resumed copy relies on"
+                );
+                group = type_group(&key);
                 let key = id_to_position(&key);
                 if skip.as_ref() == Some(&key) {
                     skip = None;
@@ -172,19 +181,23 @@ impl Extractor for MongoExtractor {
             .with_context(|| format!("bad resume position of {id}"))?;
         let cond = self.rows.condition(id).map(condition).transpose();
         let cond = cond.map_err(|why| anyhow::anyhow!("filter.where_conditions of {id}: {why}"))?;
-        let start = after.as_ref().map_or(0, type_group);
-        let mut after = after;
+        // A whole collection is one sorted read: the server sorts `_id` across types
+        // itself. A query on one `_id` type group costs the test server a scan of the
+        // collection even when the group is empty, about 56 ms for 250,000 documents.
+        let Some(after) = after else {
+            let all = cond.clone().unwrap_or_default();
+            return Ok(self.read_sorted(id, all, None, &tx).await?.unwrap_or(0));
+        };
+        // A resumed read: `$gte` only compares within a type group, so the group of the
+        // resume value restarts there (see `resume_from`) and later groups are read whole,
+        // one after another.
+        let start = type_group(&after);
+        let mut bounds = Some((resume_from(&after), Some(id_to_position(&after))));
         let mut total = 0u64;
         for group in start..TYPE_GROUPS.len() {
-            // Only the group of the resume value restarts there (see `resume_from`); later
-            // groups start at their beginning.
-            let bounds = after.take().map_or((None, None), |v| {
-                (resume_from(&v), Some(id_to_position(&v)))
-            });
-            match self
-                .extract_group(id, (group, cond.as_ref()), bounds, &tx)
-                .await?
-            {
+            let (from, skip) = bounds.take().unwrap_or((None, None));
+            let filter = with_condition(group_filter(group, from), cond.as_ref());
+            match self.read_sorted(id, filter, skip, &tx).await? {
                 Some(n) => total += n,
                 None => break,
             }
