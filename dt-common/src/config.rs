@@ -748,6 +748,7 @@ impl TaskConfig {
     pub fn sink_batch_size(&self) -> usize {
         match (self.sinker.batch_size, self.sinker.db_type) {
             (0, DbType::Pg) => 5_000,
+            (0, DbType::Mongo) => 10_000,
             (0, _) => 1_000,
             (n, _) => n,
         }

@@ -191,6 +191,11 @@ fn writers(cfg: &mut TaskConfig, sections: &Sections) -> Result<(), ConfigError>
         }
         _ => {}
     }
+    // A MongoDB target takes two streams of inserts best: unless set, two collections at
+    // once (parallel_tables) with one writer each (docs/benchmark.md, MongoDB).
+    if cfg.sinker.db_type == DbType::Mongo && !is_set(sections, "parallelizer", "parallel_size") {
+        cfg.parallelizer.parallel_size = 1;
+    }
     Ok(())
 }
 
@@ -253,6 +258,24 @@ mod tests {
             Ok(_) => panic!("{extra}: accepted"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn a_mongodb_target_has_one_writer_per_collection_unless_set() {
+        let mongo = |extra: &str| {
+            let text = "[extractor]\ndb_type=mongo\nurl=mongodb://127.0.0.1:27017\n\
+                        [sinker]\ndb_type=mongo\nurl=mongodb://127.0.0.1:27018\n";
+            TaskConfig::from_ini_str(&format!("{text}{extra}")).unwrap()
+        };
+        let c = mongo("");
+        assert_eq!(
+            (c.parallelizer.parallel_tables, c.parallelizer.parallel_size),
+            (2, 1)
+        );
+        assert_eq!(c.sink_batch_size(), 10_000);
+        let c = mongo("[parallelizer]\nparallel_size=3\n");
+        assert_eq!(c.parallelizer.parallel_size, 3);
+        assert_eq!(with("").unwrap().sink_batch_size(), 1_000);
     }
 
     #[test]
