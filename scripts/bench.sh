@@ -235,12 +235,15 @@ bench_mongo() {
   report mongo "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
   # Two peers, best of REPEAT runs each: the single-threaded pymongo copy (read a batch, then
   # insert_many it) and insertMany of documents already in memory; both then build the index.
-  local copy= mem= t
+  local copy= mem=
+  peer_run() { # peer_run OP BEST: runs peer OP, checks the target, prints the lesser time
+    local t; t=$(python3 scripts/bench/mongo.py "$1" "$TABLES" "$ROWS") || exit 1
+    python3 scripts/bench/mongo.py check "$TABLES" "$ROWS" >&2 || exit 1
+    if [[ -z $2 ]] || (( $(echo "$t < $2" | bc) )); then echo "$t"; else echo "$2"; fi
+  }
   for _ in $(seq 1 "$REPEAT"); do
-    t=$(python3 scripts/bench/mongo.py readinsert "$TABLES" "$ROWS"); python3 scripts/bench/mongo.py check "$TABLES" "$ROWS"
-    if [[ -z $copy ]] || (( $(echo "$t < $copy" | bc) )); then copy=$t; fi
-    t=$(python3 scripts/bench/mongo.py insertmany "$TABLES" "$ROWS"); python3 scripts/bench/mongo.py check "$TABLES" "$ROWS"
-    if [[ -z $mem ]] || (( $(echo "$t < $mem" | bc) )); then mem=$t; fi
+    copy=$(peer_run readinsert "$copy")
+    mem=$(peer_run insertmany "$mem")
   done
   report mongo "pymongo copy + createIndex k" "$copy" -
   report mongo "insertMany (in memory) + createIndex k" "$mem" -

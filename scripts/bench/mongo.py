@@ -72,8 +72,9 @@ def insertmany(tables, rows):
 
 
 def readinsert(tables, rows):
-    """The issue's peer: one thread reads each collection's raw documents from the source
-    and writes them with insert_many of 10,000 (unordered), then builds the index on k."""
+    """A single-threaded pymongo copy: one thread reads each collection's raw documents from
+    the source and writes them with insert_many of 10,000 (unordered), then builds the index
+    on k."""
     reset(tables, rows)
     src = pymongo.MongoClient(SRC, document_class=RawBSONDocument)[DB]
     dst = pymongo.MongoClient(DST, document_class=RawBSONDocument)[DB]

@@ -115,13 +115,14 @@ impl MongoExtractor {
                         .context("a document without _id")?
                         .to_raw_bson(),
                 )?;
+                let g = type_group(&key);
                 anyhow::ensure!(
-                    type_group(&key) >= group,
+                    g >= group,
                     "source collection {id} returned _id {key} after an _id of a later BSON \
                      type: the server does not sort _id in MongoDB's type order, which a \
                      resumed copy relies on"
                 );
-                group = type_group(&key);
+                group = g;
                 let key = id_to_position(&key);
                 if skip.as_ref() == Some(&key) {
                     skip = None;
