@@ -134,6 +134,7 @@ pub(crate) async fn describe(
         key_cols,
         null_keys,
         key_text,
+        binary_rows: false,
     };
     without_columns(meta, ignored)
 }

@@ -72,6 +72,11 @@ pub struct TableMeta {
     /// How the table's connector writes a value of a key column as position text; its
     /// extractor reads that text back (each database's `position` module does both).
     pub key_text: fn(&Value) -> Option<String>,
+    /// The rows carry their values in the connector's binary form (PostgreSQL's COPY binary
+    /// fields), which only a target of the same kind whose columns have the same types can
+    /// take. The extractor offers it when it plans the table; the task keeps it only when
+    /// [`Sinker::takes_binary_rows`] agrees, before any row is read.
+    pub binary_rows: bool,
 }
 
 impl TableMeta {
@@ -585,6 +590,11 @@ pub trait Sinker: Send + Sync {
     /// is sent once, so none can meet itself, and the key is not needed yet.
     async fn prepare_keys_later(&self, meta: &TableMeta) -> Result<()> {
         self.prepare(meta).await
+    }
+    /// Whether the target table of `meta` can take its rows in the binary form the source
+    /// offers ([`TableMeta::binary_rows`]).
+    async fn takes_binary_rows(&self, _meta: &TableMeta) -> Result<bool> {
+        Ok(false)
     }
     /// Whether the target table of `meta` holds rows of `part` (every row for
     /// `Clear::Table`, those with a NULL in the key for `Clear::NullKeys`): rows that an

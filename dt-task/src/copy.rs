@@ -130,6 +130,9 @@ impl TableJob<'_> {
             Ok(layout) => layout,
             Err(e) => return Err(e.context(format!("copy of {id} failed"))),
         };
+        if meta.binary_rows {
+            info!("task, {id}: rows travel in binary form");
+        }
         match (&layout, resumed_chunks, &after) {
             (Layout::Chunks(plan), Some(_), _) => {
                 info!(

@@ -333,13 +333,14 @@ impl Task {
         let mut plans = Vec::with_capacity(tables.len());
         let keys_later: std::collections::HashSet<&TableId> = keys_later.iter().collect();
         for id in tables {
-            let plan = extractor.plan(id).await?;
-            if let TablePlan::Copy { meta, .. } = &plan {
+            let mut plan = extractor.plan(id).await?;
+            if let TablePlan::Copy { meta, .. } = &mut plan {
                 partition::check(&partition_cols, meta)?;
                 match keys_later.contains(id) {
                     true => sinker.prepare_keys_later(meta).await?,
                     false => sinker.prepare(meta).await?,
                 }
+                meta.binary_rows = meta.binary_rows && sinker.takes_binary_rows(meta).await?;
                 if !self.resuming {
                     refuse_doubling(sinker, meta).await?;
                 }

@@ -571,3 +571,37 @@ fn struct_crash_test() {
         "crashdb",
     ));
 }
+
+#[test]
+fn binary_copy_test() {
+    use anyhow::ensure;
+    use dt_tests::runner::{expect_success, run_dt, Case};
+    let _guard = serial();
+    block_on(async {
+        let case = Case::load("pg_to_pg/snapshot/binary_copy_test");
+        Pg.prepare(&case).await?;
+        expect_success(&run_dt(&case.config(&Pg.src(), &Pg.dst(), &[])))?;
+        let log = case.default_log();
+        let binary = |tb: &str| {
+            let line = format!("task, `binary_db`.`{tb}`: rows travel in binary form");
+            log.iter().any(|l| l.contains(&line))
+        };
+        for tb in ["stable_types", "small_key", "int_pair", "no_key"] {
+            ensure!(binary(tb), "{tb} was not copied in binary form");
+        }
+        for tb in ["retyped", "with_array"] {
+            ensure!(!binary(tb), "{tb} was copied in binary form");
+        }
+        for tb in [
+            "stable_types",
+            "small_key",
+            "int_pair",
+            "no_key",
+            "retyped",
+            "with_array",
+        ] {
+            dt_tests::compare::pg_assert_same(("binary_db", tb), ("binary_db", tb)).await?;
+        }
+        Ok(())
+    });
+}

@@ -59,6 +59,7 @@ pub(super) fn collection_meta(id: &TableId, estimated_rows: u64) -> TableMeta {
         null_keys: false,
         estimated_rows,
         key_text: position_text,
+        binary_rows: false,
     }
 }
 

@@ -15,6 +15,7 @@ use sqlx::postgres::{PgConnection, PgPool, Postgres};
 use sqlx::{Executor, Transaction};
 use tokio::sync::mpsc;
 
+use super::binary;
 use super::catalog::{self, relation, table_name};
 use super::text::{parse_line, take_lines};
 use super::{literal, position, quote};
@@ -112,7 +113,7 @@ impl PgExtractor {
             let select =
                 format!("SELECT {cols} FROM {table}{filter} ORDER BY {order_by} LIMIT {n}");
             let mut rows = Vec::with_capacity(n);
-            self.copy_out(&select, order, |row| {
+            self.copy_out(&select, order, meta.binary_rows, |row| {
                 rows.push(row);
                 Ok(())
             })
@@ -156,7 +157,7 @@ impl PgExtractor {
             let k = &keys[0];
             let select = format!("SELECT min({k}), max({k}) FROM {table}{}", filter(after)?);
             let mut ends = Vec::new();
-            self.copy_out(&select, &[0, 1], |row| {
+            self.copy_out(&select, &[0, 1], false, |row| {
                 ends = row.iter().map(position::encode).collect();
                 Ok(())
             })
@@ -184,7 +185,7 @@ impl PgExtractor {
                 chunk_rows.max(1) - 1
             );
             let mut found = None;
-            self.copy_out(&select, &key_idx, |row| {
+            self.copy_out(&select, &key_idx, false, |row| {
                 found = row.iter().map(position::encode).collect();
                 Ok(())
             })
@@ -216,8 +217,9 @@ impl PgExtractor {
             )
         );
         let mut reader = self.reader().await.with_context(ctx)?;
+        let mut decoder = Decoder::new(meta.binary_rows);
         let mut stream = reader
-            .copy_out_raw(&format!("COPY ({select}) TO STDOUT"))
+            .copy_out_raw(&decoder.copy(&select))
             .await
             .with_context(ctx)?;
         let (mut buf, mut total) = (Vec::new(), 0u64);
@@ -228,8 +230,8 @@ impl PgExtractor {
             let done = chunk.is_none();
             if let Some(chunk) = chunk {
                 buf.extend_from_slice(&chunk);
-                take_lines(&mut buf, |line| {
-                    if batcher.push(parse_line(line, &[])?) {
+                decoder.take(&mut buf, &[], |row| {
+                    if batcher.push(row) {
                         full.push(batcher.take());
                     }
                     Ok(())
@@ -245,11 +247,9 @@ impl PgExtractor {
                 }
             }
             if done {
-                anyhow::ensure!(
-                    buf.is_empty(),
-                    "COPY output of {} ended inside a line",
-                    meta.id
-                );
+                decoder
+                    .finish(&buf)
+                    .with_context(|| format!("COPY output of {}", meta.id))?;
                 drop(stream);
                 reader.commit().await.with_context(ctx)?;
                 return Ok(total);
@@ -300,7 +300,7 @@ impl PgExtractor {
                 where_sql(cond, Some(&range))
             );
             let mut rows = Vec::new();
-            self.copy_out(&select, &[], |row| {
+            self.copy_out(&select, &[], meta.binary_rows, |row| {
                 rows.push(row);
                 Ok(())
             })
@@ -320,25 +320,24 @@ impl PgExtractor {
         Ok(total)
     }
 
-    /// Runs `COPY (select) TO STDOUT` and hands each parsed row to `each`.
+    /// Runs `COPY (select) TO STDOUT`, in binary with `binary`, and hands each parsed row to
+    /// `each`; the fields `keys` are decoded for positions.
     async fn copy_out(
         &self,
         select: &str,
         keys: &[usize],
+        binary: bool,
         mut each: impl FnMut(Row) -> Result<()>,
     ) -> Result<()> {
         let mut reader = self.reader().await?;
-        let mut stream = reader
-            .copy_out_raw(&format!("COPY ({select}) TO STDOUT"))
-            .await?;
+        let mut decoder = Decoder::new(binary);
+        let mut stream = reader.copy_out_raw(&decoder.copy(select)).await?;
         let mut buf = Vec::new();
         while let Some(chunk) = stream.try_next().await? {
             buf.extend_from_slice(&chunk);
-            take_lines(&mut buf, |line| each(parse_line(line, keys)?))?;
+            decoder.take(&mut buf, keys, &mut each)?;
         }
-        if !buf.is_empty() {
-            anyhow::bail!("COPY output ended inside a line");
-        }
+        decoder.finish(&buf)?;
         drop(stream);
         reader.commit().await?;
         Ok(())
@@ -373,7 +372,12 @@ impl Extractor for PgExtractor {
         // so `>` and ORDER BY agree for every key type.
         let ignored = self.rows.ignored(id);
         let describe = describe(&self.catalog, id, ignored, |_| true, position::encode);
-        plan_table(self.resumer.as_ref(), id, async { Ok(describe.await?) }).await
+        plan_table(self.resumer.as_ref(), id, async {
+            let mut meta = describe.await?;
+            meta.binary_rows = binary::eligible(&meta);
+            Ok(meta)
+        })
+        .await
     }
 
     async fn extract(
@@ -452,6 +456,51 @@ impl Extractor for PgExtractor {
             }));
         }
         Ok(out)
+    }
+}
+
+/// The reader of one COPY output, in text or binary form.
+enum Decoder {
+    Text,
+    Binary(binary::Reader),
+}
+
+impl Decoder {
+    fn new(binary: bool) -> Self {
+        match binary {
+            true => Decoder::Binary(binary::Reader::default()),
+            false => Decoder::Text,
+        }
+    }
+
+    /// The COPY statement that reads `select` in this form.
+    fn copy(&self, select: &str) -> String {
+        match self {
+            Decoder::Text => format!("COPY ({select}) TO STDOUT"),
+            Decoder::Binary(_) => format!("COPY ({select}) TO STDOUT (FORMAT binary)"),
+        }
+    }
+
+    /// Parses the complete rows at the front of `buf`, leaving a partial last one in it.
+    fn take(
+        &mut self,
+        buf: &mut Vec<u8>,
+        keys: &[usize],
+        mut each: impl FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Decoder::Text => take_lines(buf, |line| each(parse_line(line, keys)?)),
+            Decoder::Binary(reader) => reader.take_rows(buf, keys, each),
+        }
+    }
+
+    /// Checks that the output ended where a row ends.
+    fn finish(&self, rest: &[u8]) -> Result<()> {
+        match self {
+            Decoder::Text if !rest.is_empty() => anyhow::bail!("COPY output ended inside a line"),
+            Decoder::Text => Ok(()),
+            Decoder::Binary(reader) => reader.finish(rest),
+        }
     }
 }
 

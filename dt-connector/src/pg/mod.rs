@@ -1,7 +1,9 @@
 //! PostgreSQL: extractor and sinker. Values travel in PostgreSQL's own text form, which
 //! round-trips every type exactly when both sessions use the same settings (UTC, ISO dates,
-//! `postgres` intervals, exact floats); the sinker loads them with COPY.
+//! `postgres` intervals, exact floats), or in COPY's binary form for tables of built-in
+//! types of a stable binary form ([`binary`]); the sinker loads them with COPY.
 
+mod binary;
 mod catalog;
 mod extractor;
 pub mod position;

@@ -16,9 +16,9 @@ use tokio::sync::mpsc;
 use tracing::{info, warn};
 
 use super::catalog::{regclass, relation, serial_sequence, table_name};
-use super::quote;
 use super::text::push_row;
-use crate::catalog::{check_target, cleared, Cached};
+use super::{binary, quote};
+use crate::catalog::{check_target, cleared, Cached, Catalog};
 use crate::{
     next_atomic_rows, AtomicMsg, Clear, ConnectorError, DbObject, KeyKind, ProgressRow, Sinker,
     TableMeta,
@@ -60,19 +60,34 @@ impl PgSinker {
         }
     }
 
-    /// COPYs `rows` into `table` (already quoted) on `conn`.
+    /// COPYs `rows` of `meta` into `table` (already quoted) on `conn`, in binary when the
+    /// rows are ([`TableMeta::binary_rows`]).
     async fn copy_in(
         conn: &mut PgConnection,
         table: &str,
         cols: &[String],
+        meta: &TableMeta,
         rows: &[Row],
     ) -> Result<()> {
         let mut data = Vec::with_capacity(rows.len() * 128);
-        for row in rows {
-            push_row(&mut data, row);
-        }
+        let format = if meta.binary_rows {
+            binary::push_header(&mut data);
+            for row in rows {
+                binary::push_row(&mut data, row, &meta.columns)?;
+            }
+            binary::push_trailer(&mut data);
+            " (FORMAT binary)"
+        } else {
+            for row in rows {
+                push_row(&mut data, row);
+            }
+            ""
+        };
         let mut copy = conn
-            .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", cols.join(",")))
+            .copy_in_raw(&format!(
+                "COPY {table} ({}) FROM STDIN{format}",
+                cols.join(",")
+            ))
             .await?;
         if let Err(e) = copy.send(data).await {
             let _ = copy.abort("send failed").await;
@@ -122,7 +137,7 @@ impl PgSinker {
             .as_str(),
         )
         .await?;
-        Self::copy_in(&mut tx, &stage, &t.cols, rows).await?;
+        Self::copy_in(&mut tx, &stage, &t.cols, meta, rows).await?;
         tx.execute(
             format!(
                 "INSERT INTO {} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {stage} {on_conflict}",
@@ -205,7 +220,7 @@ impl PgSinker {
             match meta.key {
                 KeyKind::None => {
                     let mut conn = self.pool.acquire().await.with_context(ctx)?;
-                    Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk)
+                    Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, meta, chunk)
                         .await
                         .with_context(ctx)?;
                 }
@@ -214,7 +229,7 @@ impl PgSinker {
                     // already there (re-sent after an interruption) it fails with a unique
                     // violation and the chunk goes through the upsert instead.
                     let mut conn = self.pool.acquire().await.with_context(ctx)?;
-                    match Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, chunk).await {
+                    match Self::copy_in(&mut conn, &table_name(&t.id), &t.cols, meta, chunk).await {
                         Ok(()) => {}
                         Err(e) if is_unique_violation(&e) => {
                             drop(conn);
@@ -242,7 +257,7 @@ impl PgSinker {
         let ctx = || format!("cannot write to target table {}", t.id);
         let mut conn = self.pool.acquire().await.with_context(ctx)?;
         let mut tx = conn.begin().await.with_context(ctx)?;
-        match Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, rows).await {
+        match Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, meta, rows).await {
             Ok(()) => {
                 bind_record(record)
                     .execute(&mut *tx)
@@ -295,7 +310,7 @@ impl PgSinker {
         }
         let mut total = 0u64;
         while let Some(rows) = next_atomic_rows(&mut rx, &meta.id).await? {
-            Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, &rows)
+            Self::copy_in(&mut tx, &table_name(&t.id), &t.cols, meta, &rows)
                 .await
                 .with_context(ctx)?;
             total += rows.len() as u64;
@@ -366,6 +381,19 @@ impl Sinker for PgSinker {
             ..meta.clone()
         };
         Ok(check_target(&self.catalog, &self.router, &keyless).await?)
+    }
+
+    /// Every target column has the source column's type, as `format_type` prints it (with
+    /// its length, precision or scale).
+    async fn takes_binary_rows(&self, meta: &TableMeta) -> Result<bool> {
+        let t = self.target(meta);
+        let target = self.catalog.columns(&t.id).await?;
+        Ok(meta.columns.iter().all(|c| {
+            let name = self.router.route_col(&meta.id, &c.name);
+            target
+                .iter()
+                .any(|d| d.name == name && d.type_name == c.type_name)
+        }))
     }
 
     async fn holds(&self, meta: &TableMeta, part: Clear) -> Result<bool> {

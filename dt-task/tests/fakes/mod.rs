@@ -48,6 +48,7 @@ fn table(tb: &str, n: i64, key: KeyKind) -> Table {
             null_keys: false,
             estimated_rows: n as u64,
             key_text,
+            binary_rows: false,
         },
         rows: (1..=n)
             .map(|k| vec![Value::I64(k), Value::Text(format!("row {k}"))])
