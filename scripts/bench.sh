@@ -6,11 +6,12 @@
 #          pgcopydb clone --table-jobs 2 --index-jobs 2 --split-tables-larger-than 50MB
 #   myclone  dt with_structures=true into a server without the database  vs  mydumper -t 2
 #          -r 100000 with its schema files + myloader -t 2
-#   Mongo  dt  vs  a plain batched insertMany of the same documents into the target, then the
-#          source's index on k (dt builds it after the copy too)
+#   Mongo  dt  vs  a single-threaded pymongo copy, and a batched insertMany of the same
+#          documents from memory; both then build the source's index on k, as dt does
 # Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
 # BENCH_TABLES x BENCH_ROWS (default 4 x 250,000); the same shape as documents for Mongo.
-# dt runs twice per path: positions recorded every second, and every hour. Prints rows/s,
+# dt runs BENCH_REPEAT times (default 2) with positions recorded every second and as many
+# every hour, and each peer BENCH_REPEAT times; the best of each is kept. Prints rows/s,
 # wall time, dt's peak RSS and the ratio dt / peer; checks row counts after every run.
 #   bash scripts/bench.sh [mysql] [pg] [mongo] [pgclone] [myclone] [many] [rss]   (default: mysql pg mongo)
 # `rss` copies one MySQL table of BENCH_BIG_ROWS (default 5,000,000) rows to show that dt's
@@ -47,6 +48,7 @@ timed() {
 report() { # report PATH TOOL SECS RSS_KIB
   printf '%-6s %-34s %8.2f s %10.0f rows/s %8s\n' "$1" "$2" "$3" "$(echo "$TOTAL / $3" | bc -l)" "$( [[ $4 == - ]] && echo - || echo "$(( $4 / 1024 )) MB")" | tee -a "$RESULTS"
 }
+lesser() { if [[ -z $1 ]] || (( $(echo "$2 < $1" | bc) )); then echo "$2"; else echo "$1"; fi; }
 ratio() { printf '%-6s %-34s %8.2f\n' "$1" "dt / $2" "$(echo "$3 / $4" | bc -l)" | tee -a "$RESULTS"; }
 
 # dt runs alternate between the two checkpoint intervals, REPEAT times each, and the best
@@ -97,7 +99,7 @@ bench_mysql() {
     local n; n=$("${MY_DST[@]}" -N -e "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM bench_db.sbtest1 $(for t in $(seq 2 "$TABLES"); do echo "UNION ALL SELECT COUNT(*) FROM bench_db.sbtest$t"; done)) x")
     [[ $n == "$TOTAL" ]] || { echo "MySQL target has $n rows, expected $TOTAL" >&2; exit 1; }
   }
-  local dt1= dt3600= rss1= rss3600= peer
+  local dt1= dt3600= rss1= rss3600= peer=
   for interval in "${INTERVALS[@]}"; do
     reset_mysql
     dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 "$interval" bench_db
@@ -106,11 +108,13 @@ bench_mysql() {
   done
   report mysql "dt (checkpoint every 1s)" "$dt1" "$rss1"
   report mysql "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
-  reset_mysql
-  rm -rf "$WORK/mydumper"
-  timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper"; local dump=$SECS
-  timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o; peer=$(echo "$dump + $SECS" | bc -l)
-  check_mysql
+  for _ in $(seq 1 "$REPEAT"); do
+    reset_mysql
+    rm -rf "$WORK/mydumper"
+    timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper"; local dump=$SECS
+    timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o
+    check_mysql; peer=$(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)")
+  done
   report mysql "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
   ratio mysql "mydumper+myloader" "$dt1" "$peer"
   ratio mysql "dt (every 3600s)" "$dt1" "$dt3600"
@@ -133,7 +137,7 @@ bench_pg() {
     local n; n=$("${PG_DST[@]}" -d bench -c "SELECT $(for t in $(seq 1 "$TABLES"); do echo -n "(SELECT COUNT(*) FROM sbtest$t) + "; done) 0")
     [[ $n == "$TOTAL" ]] || { echo "PG target has $n rows, expected $TOTAL" >&2; exit 1; }
   }
-  local dt1= dt3600= rss1= rss3600= peer
+  local dt1= dt3600= rss1= rss3600= peer=
   for interval in "${INTERVALS[@]}"; do
     reset_pg
     dt_config pg postgres://postgres@127.0.0.1:5433/bench postgres://postgres@127.0.0.1:5434/bench "$interval" public
@@ -142,11 +146,13 @@ bench_pg() {
   done
   report pg "dt (checkpoint every 1s)" "$dt1" "$rss1"
   report pg "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
-  reset_pg
-  rm -rf "$WORK/pgcopydb"
-  timed pgcopydb pgcopydb copy table-data --table-jobs 2 --split-tables-larger-than 50MB --dir "$WORK/pgcopydb" \
-    --source postgres://postgres@127.0.0.1:5433/bench --target postgres://postgres@127.0.0.1:5434/bench
-  peer=$SECS; check_pg
+  for _ in $(seq 1 "$REPEAT"); do
+    reset_pg
+    rm -rf "$WORK/pgcopydb"
+    timed pgcopydb pgcopydb copy table-data --table-jobs 2 --split-tables-larger-than 50MB --dir "$WORK/pgcopydb" \
+      --source postgres://postgres@127.0.0.1:5433/bench --target postgres://postgres@127.0.0.1:5434/bench
+    check_pg; peer=$(lesser "$peer" "$SECS")
+  done
   report pg "pgcopydb -j 2 --split-tables-larger-than 50MB" "$peer" -
   ratio pg "pgcopydb" "$dt1" "$peer"
   ratio pg "dt (every 3600s)" "$dt1" "$dt3600"
@@ -168,7 +174,7 @@ bench_pgclone() {
     local i; i=$("${PG_DST[@]}" -d bench -c "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = 'public'")
     [[ $i == "$((TABLES * 2))" ]] || { echo "PG target has $i indexes, expected $((TABLES * 2))" >&2; exit 1; }
   }
-  local dt1= dt3600= rss1= rss3600= peer
+  local dt1= dt3600= rss1= rss3600= peer=
   for interval in "${INTERVALS[@]}"; do
     empty_target
     dt_config pg postgres://postgres@127.0.0.1:5433/bench postgres://postgres@127.0.0.1:5434/bench "$interval" public with_structures=true
@@ -177,11 +183,13 @@ bench_pgclone() {
   done
   report pgclone "dt with_structures (every 1s)" "$dt1" "$rss1"
   report pgclone "dt with_structures (every 3600s)" "$dt3600" "$rss3600"
-  empty_target
-  rm -rf "$WORK/pgcopydb"
-  timed pgcopydb-clone pgcopydb clone --table-jobs 2 --index-jobs 2 --split-tables-larger-than 50MB --no-owner --no-acl \
-    --dir "$WORK/pgcopydb" --source postgres://postgres@127.0.0.1:5433/bench --target postgres://postgres@127.0.0.1:5434/bench
-  peer=$SECS; check_clone
+  for _ in $(seq 1 "$REPEAT"); do
+    empty_target
+    rm -rf "$WORK/pgcopydb"
+    timed pgcopydb-clone pgcopydb clone --table-jobs 2 --index-jobs 2 --split-tables-larger-than 50MB --no-owner --no-acl \
+      --dir "$WORK/pgcopydb" --source postgres://postgres@127.0.0.1:5433/bench --target postgres://postgres@127.0.0.1:5434/bench
+    check_clone; peer=$(lesser "$peer" "$SECS")
+  done
   report pgclone "pgcopydb clone -j 2 --index-jobs 2" "$peer" -
   ratio pgclone "pgcopydb clone" "$dt1" "$peer"
 }
@@ -202,7 +210,7 @@ bench_myclone() {
     local i; i=$("${MY_DST[@]}" -N -e "SELECT COUNT(DISTINCT TABLE_NAME, INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'bench_db'")
     [[ $i == "$((TABLES * 2))" ]] || { echo "MySQL target has $i indexes, expected $((TABLES * 2))" >&2; exit 1; }
   }
-  local dt1= dt3600= rss1= rss3600= peer
+  local dt1= dt3600= rss1= rss3600= peer=
   for interval in "${INTERVALS[@]}"; do
     empty_target
     dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 "$interval" bench_db with_structures=true
@@ -211,11 +219,13 @@ bench_myclone() {
   done
   report myclone "dt with_structures (every 1s)" "$dt1" "$rss1"
   report myclone "dt with_structures (every 3600s)" "$dt3600" "$rss3600"
-  empty_target
-  rm -rf "$WORK/mydumper-clone"
-  timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper-clone"; local dump=$SECS
-  timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper-clone"; peer=$(echo "$dump + $SECS" | bc -l)
-  check_myclone
+  for _ in $(seq 1 "$REPEAT"); do
+    empty_target
+    rm -rf "$WORK/mydumper-clone"
+    timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper-clone"; local dump=$SECS
+    timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper-clone"
+    check_myclone; peer=$(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)")
+  done
   report myclone "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
   ratio myclone "mydumper+myloader, with schema" "$dt1" "$peer"
 }
@@ -224,7 +234,7 @@ bench_myclone() {
 bench_mongo() {
   echo "== MongoDB: preparing $TABLES x $ROWS documents"
   python3 scripts/bench/mongo.py prepare "$TABLES" "$ROWS"
-  local dt1= dt3600= rss1= rss3600= peer
+  local dt1= dt3600= rss1= rss3600= peer=
   for interval in "${INTERVALS[@]}"; do
     python3 scripts/bench/mongo.py reset "$TABLES" "$ROWS"
     dt_config mongo mongodb://127.0.0.1:27017 mongodb://127.0.0.1:27018 "$interval" bench_db
@@ -239,7 +249,7 @@ bench_mongo() {
   peer_run() { # peer_run OP BEST: runs peer OP, checks the target, prints the lesser time
     local t; t=$(python3 scripts/bench/mongo.py "$1" "$TABLES" "$ROWS") || exit 1
     python3 scripts/bench/mongo.py check "$TABLES" "$ROWS" >&2 || exit 1
-    if [[ -z $2 ]] || (( $(echo "$t < $2" | bc) )); then echo "$t"; else echo "$2"; fi
+      lesser "$2" "$t"
   }
   for _ in $(seq 1 "$REPEAT"); do
     copy=$(peer_run readinsert "$copy")

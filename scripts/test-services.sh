@@ -82,7 +82,7 @@ my_up() {
   log "starting mariadb :$port"
   setsid nohup mariadbd --no-defaults --datadir="$dir" --port="$port" --socket="$dir.sock" \
     --pid-file="$dir.pid" "${user[@]}" --bind-address=127.0.0.1 --skip-name-resolve \
-    --innodb-buffer-pool-size=256M --innodb-log-file-size=256M --innodb-flush-log-at-trx-commit=2 \
+    --innodb-buffer-pool-size=2G --innodb-log-file-size=1G --innodb-flush-log-at-trx-commit=2 \
     --skip-log-bin --max-connections=500 --max-allowed-packet=256M \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     >>"$dir.log" 2>&1 </dev/null 9>&- &
