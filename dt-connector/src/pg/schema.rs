@@ -13,7 +13,7 @@ use dt_common::secret::percent_decode;
 use dt_common::TableId;
 use sqlx::postgres::PgPool;
 use sqlx::{Connection, Executor};
-use tracing::info;
+use tracing::{debug, info};
 
 use super::quote;
 use crate::{first_difference, schema_conflict, Created, Phase, SchemaCopier, SchemaReport};
@@ -566,6 +566,13 @@ impl PgSchema {
                 .acquire()
                 .await
                 .context("cannot connect to the target")?;
+            // An autovacuum of a table this run has just filled holds a lock that index
+            // builds wait for; PostgreSQL cancels it once the wait has lasted
+            // deadlock_timeout (1 s by default). A superuser's session may shorten that; for
+            // other roles the server's setting stays.
+            if let Err(e) = conn.execute("SET deadlock_timeout = '100ms'").await {
+                debug!("schema, deadlock_timeout left as it is: {e}");
+            }
             if !preamble.is_empty() {
                 conn.execute(preamble)
                     .await
