@@ -586,20 +586,23 @@ fn binary_copy_test() {
             let line = format!("task, `binary_db`.`{tb}`: rows travel in binary form");
             log.iter().any(|l| l.contains(&line))
         };
-        for tb in ["stable_types", "small_key", "int_pair", "no_key"] {
-            ensure!(binary(tb), "{tb} was not copied in binary form");
-        }
-        for tb in ["retyped", "with_array"] {
-            ensure!(!binary(tb), "{tb} was copied in binary form");
-        }
-        for tb in [
+        let binary_tables = [
             "stable_types",
             "small_key",
             "int_pair",
             "no_key",
-            "retyped",
-            "with_array",
-        ] {
+            "text_key",
+            "char_pair",
+            "uuid_key",
+        ];
+        let text_tables = ["retyped", "with_array", "numeric_key"];
+        for tb in binary_tables {
+            ensure!(binary(tb), "{tb} was not copied in binary form");
+        }
+        for tb in text_tables {
+            ensure!(!binary(tb), "{tb} was copied in binary form");
+        }
+        for tb in binary_tables.iter().chain(&text_tables) {
             dt_tests::compare::pg_assert_same(("binary_db", tb), ("binary_db", tb)).await?;
         }
         Ok(())

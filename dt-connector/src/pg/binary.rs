@@ -3,7 +3,8 @@
 //! table whose every column has a built-in type of a stable binary form travel this way
 //! between two PostgreSQL servers (docs/en/snapshot/resume.md, "Binary COPY"): the servers
 //! skip their text conversions. Fields stay as the source sent them (`Value::Bytes`); only
-//! the integer order columns are decoded, into `Value::I64`, for positions.
+//! the order columns are decoded for positions, into the text COPY would print for them:
+//! integers as `Value::I64`, character and `uuid` keys as `Value::Text`.
 
 use anyhow::{bail, ensure, Result};
 use dt_common::meta::{Row, Value};
@@ -37,7 +38,15 @@ const STABLE: &[&str] = &[
 ];
 
 /// The order-column types decoded from binary for positions.
-const INTEGERS: &[&str] = &["smallint", "integer", "bigint"];
+const KEYS: &[&str] = &[
+    "smallint",
+    "integer",
+    "bigint",
+    "text",
+    "character varying",
+    "character",
+    "uuid",
+];
 
 /// A type name as `format_type` prints it, without its modifier: `character(120)` and
 /// `timestamp(3) with time zone` name `character` and `timestamp with time zone`. A type of
@@ -54,14 +63,40 @@ fn base_type(type_name: &str) -> String {
 }
 
 /// Whether the rows of `meta` can travel in binary: every column of a [`STABLE`] type and
-/// every order column an integer.
+/// every order column of a [`KEYS`] type.
 pub fn eligible(meta: &TableMeta) -> bool {
     let stable = |c: &ColumnMeta| STABLE.contains(&base_type(&c.type_name).as_str());
     meta.columns.iter().all(stable)
         && meta
             .order_cols()
             .iter()
-            .all(|&i| INTEGERS.contains(&meta.columns[i].type_name.as_str()))
+            .all(|&i| KEYS.contains(&base_type(&meta.columns[i].type_name).as_str()))
+}
+
+/// How an order column's binary field reads as a position value.
+#[derive(Clone, Copy)]
+pub enum Key {
+    Integer,
+    Chars,
+    Uuid,
+}
+
+impl Key {
+    fn of(type_name: &str) -> Key {
+        match base_type(type_name).as_str() {
+            "text" | "character varying" | "character" => Key::Chars,
+            "uuid" => Key::Uuid,
+            _ => Key::Integer,
+        }
+    }
+}
+
+/// The order columns of `meta` as [`Reader::take_rows`] decodes them.
+pub fn keys(meta: &TableMeta) -> Vec<(usize, Key)> {
+    meta.order_cols()
+        .iter()
+        .map(|&i| (i, Key::of(&meta.columns[i].type_name)))
+        .collect()
 }
 
 /// Reads COPY binary output chunk by chunk.
@@ -73,11 +108,11 @@ pub struct Reader {
 
 impl Reader {
     /// Parses the complete rows at the front of `buf` and leaves a partial last one in it;
-    /// the fields `keys` (integers) are decoded into `Value::I64`.
+    /// the fields `keys` are decoded ([`keys`]).
     pub fn take_rows(
         &mut self,
         buf: &mut Vec<u8>,
-        keys: &[usize],
+        keys: &[(usize, Key)],
         mut each: impl FnMut(Row) -> Result<()>,
     ) -> Result<()> {
         let mut at = 0;
@@ -133,7 +168,7 @@ fn be_u32(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
-fn parse_row(buf: &[u8], keys: &[usize]) -> Result<Parsed> {
+fn parse_row(buf: &[u8], keys: &[(usize, Key)]) -> Result<Parsed> {
     if buf.len() < 2 {
         return Ok(Parsed::Partial);
     }
@@ -160,10 +195,11 @@ fn parse_row(buf: &[u8], keys: &[usize]) -> Result<Parsed> {
         }
         let field = &buf[at..at + len];
         at += len;
-        row.push(if keys.contains(&i) {
-            Value::I64(decode_int(field)?)
-        } else {
-            Value::Bytes(field.to_vec())
+        row.push(match keys.iter().find(|(k, _)| *k == i) {
+            Some((_, Key::Integer)) => Value::I64(decode_int(field)?),
+            Some((_, Key::Chars)) => Value::Text(String::from_utf8(field.to_vec())?),
+            Some((_, Key::Uuid)) => Value::Text(uuid_text(field)?),
+            None => Value::Bytes(field.to_vec()),
         });
     }
     Ok(Parsed::Row(row, at))
@@ -176,6 +212,36 @@ fn decode_int(field: &[u8]) -> Result<i64> {
         [a, b, c, d, e, f, g, h] => i64::from_be_bytes([a, b, c, d, e, f, g, h]),
         _ => bail!("an integer key field of {} bytes", field.len()),
     })
+}
+
+/// A `uuid` as PostgreSQL prints it: lowercase hex, grouped 8-4-4-4-12.
+fn uuid_text(field: &[u8]) -> Result<String> {
+    ensure!(
+        field.len() == 16,
+        "a uuid key field of {} bytes",
+        field.len()
+    );
+    let hex: String = field.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    ))
+}
+
+/// The 16 bytes of a `uuid` printed by [`uuid_text`].
+fn uuid_bytes(text: &str) -> Result<Vec<u8>> {
+    let hex: Vec<u8> = text.bytes().filter(|&b| b != b'-').collect();
+    ensure!(hex.len() == 32, "bad uuid key value {text:?}");
+    hex.chunks(2)
+        .map(|pair| {
+            let pair = std::str::from_utf8(pair)?;
+            Ok(u8::from_str_radix(pair, 16)?)
+        })
+        .collect()
 }
 
 /// Appends the COPY binary header.
@@ -203,6 +269,10 @@ pub fn push_row(out: &mut Vec<u8>, row: &Row, columns: &[ColumnMeta]) -> Result<
                 "smallint" => push_field(out, &i16::try_from(*n)?.to_be_bytes()),
                 "integer" => push_field(out, &i32::try_from(*n)?.to_be_bytes()),
                 _ => push_field(out, &n.to_be_bytes()),
+            },
+            Value::Text(t) => match Key::of(&c.type_name) {
+                Key::Uuid => push_field(out, &uuid_bytes(t)?),
+                _ => push_field(out, t.as_bytes()),
             },
             other => bail!("column `{}`: {other:?} has no COPY binary form", c.name),
         }
@@ -253,7 +323,7 @@ mod tests {
             for chunk in data.chunks(step) {
                 buf.extend_from_slice(chunk);
                 reader
-                    .take_rows(&mut buf, &[0], |r| {
+                    .take_rows(&mut buf, &[(0, Key::Integer)], |r| {
                         got.push(r);
                         Ok(())
                     })
@@ -264,12 +334,36 @@ mod tests {
         }
         let mut cut = Reader::default();
         let mut buf = data[..data.len() - 3].to_vec();
-        cut.take_rows(&mut buf, &[0], |_| Ok(())).unwrap();
+        cut.take_rows(&mut buf, &[(0, Key::Integer)], |_| Ok(()))
+            .unwrap();
         assert!(cut.finish(&buf).is_err());
     }
 
     #[test]
-    fn only_stable_types_and_integer_order_keys_go_binary() {
+    fn character_and_uuid_keys_read_as_their_text() {
+        let cols = [col("u", "uuid"), col("t", "character varying(9)")];
+        let uuid = "0123abcd-4567-89ef-0a1b-c2d3e4f5a6b7";
+        let row = vec![Value::Text(uuid.into()), Value::Text("tab\tß水".into())];
+        let mut data = Vec::new();
+        push_header(&mut data);
+        push_row(&mut data, &row, &cols).unwrap();
+        push_trailer(&mut data);
+        assert_eq!(&data[19 + 2 + 4..19 + 2 + 4 + 2], &[0x01, 0x23]);
+        let keys = [(0, Key::Uuid), (1, Key::Chars)];
+        let (mut reader, mut got) = (Reader::default(), Vec::new());
+        reader
+            .take_rows(&mut data, &keys, |r| {
+                got.push(r);
+                Ok(())
+            })
+            .unwrap();
+        reader.finish(&data).unwrap();
+        assert_eq!(got, vec![row]);
+        assert!(uuid_bytes("not-a-uuid").is_err());
+    }
+
+    #[test]
+    fn only_stable_types_and_decodable_order_keys_go_binary() {
         assert_eq!(base_type("character(120)"), "character");
         assert_eq!(
             base_type("timestamp(3) with time zone"),
@@ -294,7 +388,11 @@ mod tests {
             vec![0]
         )));
         assert!(eligible(&meta(&["text", "jsonb"], vec![])));
-        assert!(!eligible(&meta(&["integer", "text"], vec![1])));
+        assert!(eligible(&meta(
+            &["character(4)", "uuid", "text"],
+            vec![0, 1, 2]
+        )));
+        assert!(!eligible(&meta(&["integer", "numeric"], vec![1])));
         assert!(!eligible(&meta(&["integer", "integer[]"], vec![0])));
         assert!(!eligible(&meta(&["integer", "public.mood"], vec![0])));
         assert!(!eligible(&meta(&["integer", "\"text\""], vec![0])));

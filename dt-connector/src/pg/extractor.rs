@@ -113,7 +113,7 @@ impl PgExtractor {
             let select =
                 format!("SELECT {cols} FROM {table}{filter} ORDER BY {order_by} LIMIT {n}");
             let mut rows = Vec::with_capacity(n);
-            self.copy_out(&select, order, meta.binary_rows, |row| {
+            self.copy_out(&select, order, binary_keys(meta), |row| {
                 rows.push(row);
                 Ok(())
             })
@@ -157,7 +157,7 @@ impl PgExtractor {
             let k = &keys[0];
             let select = format!("SELECT min({k}), max({k}) FROM {table}{}", filter(after)?);
             let mut ends = Vec::new();
-            self.copy_out(&select, &[0, 1], false, |row| {
+            self.copy_out(&select, &[0, 1], None, |row| {
                 ends = row.iter().map(position::encode).collect();
                 Ok(())
             })
@@ -185,7 +185,7 @@ impl PgExtractor {
                 chunk_rows.max(1) - 1
             );
             let mut found = None;
-            self.copy_out(&select, &key_idx, false, |row| {
+            self.copy_out(&select, &key_idx, None, |row| {
                 found = row.iter().map(position::encode).collect();
                 Ok(())
             })
@@ -217,7 +217,7 @@ impl PgExtractor {
             )
         );
         let mut reader = self.reader().await.with_context(ctx)?;
-        let mut decoder = Decoder::new(meta.binary_rows);
+        let mut decoder = Decoder::new(binary_keys(meta));
         let mut stream = reader
             .copy_out_raw(&decoder.copy(&select))
             .await
@@ -300,7 +300,7 @@ impl PgExtractor {
                 where_sql(cond, Some(&range))
             );
             let mut rows = Vec::new();
-            self.copy_out(&select, &[], meta.binary_rows, |row| {
+            self.copy_out(&select, &[], binary_keys(meta), |row| {
                 rows.push(row);
                 Ok(())
             })
@@ -320,13 +320,14 @@ impl PgExtractor {
         Ok(total)
     }
 
-    /// Runs `COPY (select) TO STDOUT`, in binary with `binary`, and hands each parsed row to
-    /// `each`; the fields `keys` are decoded for positions.
+    /// Runs `COPY (select) TO STDOUT` and hands each parsed row to `each`: in text, with the
+    /// fields `keys` unescaped for positions, or with `binary` in binary, with the key fields
+    /// it names decoded.
     async fn copy_out(
         &self,
         select: &str,
         keys: &[usize],
-        binary: bool,
+        binary: Option<Vec<(usize, binary::Key)>>,
         mut each: impl FnMut(Row) -> Result<()>,
     ) -> Result<()> {
         let mut reader = self.reader().await?;
@@ -459,17 +460,23 @@ impl Extractor for PgExtractor {
     }
 }
 
+/// The key fields to decode from binary rows of `meta`; `None` when its rows are read in
+/// text.
+fn binary_keys(meta: &TableMeta) -> Option<Vec<(usize, binary::Key)>> {
+    meta.binary_rows.then(|| binary::keys(meta))
+}
+
 /// The reader of one COPY output, in text or binary form.
 enum Decoder {
     Text,
-    Binary(binary::Reader),
+    Binary(binary::Reader, Vec<(usize, binary::Key)>),
 }
 
 impl Decoder {
-    fn new(binary: bool) -> Self {
+    fn new(binary: Option<Vec<(usize, binary::Key)>>) -> Self {
         match binary {
-            true => Decoder::Binary(binary::Reader::default()),
-            false => Decoder::Text,
+            Some(keys) => Decoder::Binary(binary::Reader::default(), keys),
+            None => Decoder::Text,
         }
     }
 
@@ -477,11 +484,12 @@ impl Decoder {
     fn copy(&self, select: &str) -> String {
         match self {
             Decoder::Text => format!("COPY ({select}) TO STDOUT"),
-            Decoder::Binary(_) => format!("COPY ({select}) TO STDOUT (FORMAT binary)"),
+            Decoder::Binary(..) => format!("COPY ({select}) TO STDOUT (FORMAT binary)"),
         }
     }
 
-    /// Parses the complete rows at the front of `buf`, leaving a partial last one in it.
+    /// Parses the complete rows at the front of `buf`, leaving a partial last one in it;
+    /// in text the fields `keys` are unescaped.
     fn take(
         &mut self,
         buf: &mut Vec<u8>,
@@ -490,7 +498,7 @@ impl Decoder {
     ) -> Result<()> {
         match self {
             Decoder::Text => take_lines(buf, |line| each(parse_line(line, keys)?)),
-            Decoder::Binary(reader) => reader.take_rows(buf, keys, each),
+            Decoder::Binary(reader, keys) => reader.take_rows(buf, keys, each),
         }
     }
 
@@ -499,7 +507,7 @@ impl Decoder {
         match self {
             Decoder::Text if !rest.is_empty() => anyhow::bail!("COPY output ended inside a line"),
             Decoder::Text => Ok(()),
-            Decoder::Binary(reader) => reader.finish(rest),
+            Decoder::Binary(reader, _) => reader.finish(rest),
         }
     }
 }

@@ -18,3 +18,9 @@ CREATE TABLE binary_db.no_key (a INT, b TEXT, c NUMERIC(8, 2));
 CREATE TABLE binary_db.retyped (id INT PRIMARY KEY, n BIGINT, s TEXT);
 -- An array: the rows travel as text.
 CREATE TABLE binary_db.with_array (id INT PRIMARY KEY, a INT[]);
+-- Character and uuid keys, decoded from binary for positions.
+CREATE TABLE binary_db.text_key (code TEXT COLLATE "en-x-icu" PRIMARY KEY, v INT);
+CREATE TABLE binary_db.char_pair (c CHAR(4) NOT NULL, s VARCHAR(8) NOT NULL, v INT, PRIMARY KEY (c, s));
+CREATE TABLE binary_db.uuid_key (id UUID PRIMARY KEY, v INT);
+-- A numeric key: the rows travel as text.
+CREATE TABLE binary_db.numeric_key (id NUMERIC PRIMARY KEY, v INT);

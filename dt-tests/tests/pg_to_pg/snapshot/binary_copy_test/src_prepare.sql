@@ -46,3 +46,17 @@ INSERT INTO binary_db.retyped SELECT g, -g, 's' || g FROM generate_series(1, 100
 -- An array: the rows travel as text.
 CREATE TABLE binary_db.with_array (id INT PRIMARY KEY, a INT[]);
 INSERT INTO binary_db.with_array SELECT g, ARRAY[g, -g] FROM generate_series(1, 500) AS g;
+
+-- Character and uuid keys, decoded from binary for positions.
+CREATE TABLE binary_db.text_key (code TEXT COLLATE "en-x-icu" PRIMARY KEY, v INT);
+INSERT INTO binary_db.text_key SELECT 'k' || g || E'\t' || chr(200 + g % 300) || repeat('\', g % 3), g FROM generate_series(1, 1200) AS g;
+INSERT INTO binary_db.text_key VALUES (E'new\nline', -1), ('', -2), ('Zß水🙂', -3), ('a''quote', -4);
+CREATE TABLE binary_db.char_pair (c CHAR(4) NOT NULL, s VARCHAR(8) NOT NULL, v INT, PRIMARY KEY (c, s));
+INSERT INTO binary_db.char_pair SELECT chr(65 + g % 26), 's' || g, g FROM generate_series(1, 1300) AS g;
+CREATE TABLE binary_db.uuid_key (id UUID PRIMARY KEY, v INT);
+INSERT INTO binary_db.uuid_key SELECT md5(g::text)::uuid, g FROM generate_series(1, 1100) AS g;
+INSERT INTO binary_db.uuid_key VALUES ('00000000-0000-0000-0000-000000000000', 0), ('ffffffff-ffff-ffff-ffff-ffffffffffff', -1);
+
+-- A numeric key: the rows travel as text.
+CREATE TABLE binary_db.numeric_key (id NUMERIC PRIMARY KEY, v INT);
+INSERT INTO binary_db.numeric_key SELECT g / 7.0, g FROM generate_series(1, 600) AS g;
