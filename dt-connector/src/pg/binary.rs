@@ -270,10 +270,9 @@ pub fn push_row(out: &mut Vec<u8>, row: &Row, columns: &[ColumnMeta]) -> Result<
                 "integer" => push_field(out, &i32::try_from(*n)?.to_be_bytes()),
                 _ => push_field(out, &n.to_be_bytes()),
             },
-            Value::Text(t) => match Key::of(&c.type_name) {
-                Key::Uuid => push_field(out, &uuid_bytes(t)?),
-                _ => push_field(out, t.as_bytes()),
-            },
+            // A character or uuid key (`uuid` takes no modifier).
+            Value::Text(t) if c.type_name == "uuid" => push_field(out, &uuid_bytes(t)?),
+            Value::Text(t) => push_field(out, t.as_bytes()),
             other => bail!("column `{}`: {other:?} has no COPY binary form", c.name),
         }
     }
