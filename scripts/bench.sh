@@ -192,6 +192,31 @@ bench_pgclone() {
   done
   report pgclone "pgcopydb clone -j 2 --index-jobs 2" "$peer" -
   ratio pgclone "pgcopydb clone" "$dt1" "$peer"
+  # The target alone: each table's rows in two binary COPY files (halves by id), loaded by
+  # two psql sessions into the tables without keys, then the keys two at a time.
+  local floor= d="$WORK/pg-floor"; rm -rf "$d"; mkdir -p "$d"; chmod 777 "$d"
+  local half=$(((ROWS + 1) / 2)) t
+  for t in $(seq 1 "$TABLES"); do
+    "${PG_SRC[@]}" -d bench -c "\\copy (SELECT * FROM sbtest$t WHERE id <= $half) TO '$d/$t.0' (FORMAT binary)"
+    "${PG_SRC[@]}" -d bench -c "\\copy (SELECT * FROM sbtest$t WHERE id > $half) TO '$d/$t.1' (FORMAT binary)"
+  done
+  pg_dump -h 127.0.0.1 -p 5433 -U postgres --section=pre-data --no-owner --no-acl bench > "$d/pre.sql"
+  for _ in $(seq 1 "$REPEAT"); do
+    empty_target
+    "${PG_DST[@]}" -d bench -f "$d/pre.sql" >/dev/null
+    local start; start=$(date +%s.%N)
+    for i in 0 1; do
+      (for t in $(seq 1 "$TABLES"); do echo "\\copy sbtest$t FROM '$d/$t.$i' (FORMAT binary)"; done | "${PG_DST[@]}" -d bench) &
+    done
+    wait
+    for t in $(seq 1 "$TABLES"); do
+      echo "ALTER TABLE sbtest$t ADD CONSTRAINT sbtest${t}_pkey PRIMARY KEY (id)"
+      echo "CREATE INDEX k_$t ON sbtest$t (k)"
+    done | xargs -P 2 -I{} "${PG_DST[@]}" -d bench -c '{}'
+    check_clone; floor=$(lesser "$floor" "$(echo "$(date +%s.%N) - $start" | bc -l)")
+  done
+  report pgclone "target only: 2 psql COPY + keys" "$floor" -
+  ratio pgclone "target only" "$dt1" "$floor"
 }
 
 # ---------------------------------------------------------------- MySQL, whole database
@@ -228,6 +253,26 @@ bench_myclone() {
   done
   report myclone "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
   ratio myclone "mydumper+myloader, with schema" "$dt1" "$peer"
+  # The target alone: mydumper's INSERT files, already on disk, loaded by two mariadb clients
+  # into the tables without their k key, then ADD KEY two tables at a time. No tool that
+  # writes INSERTs over two connections gets the rows in faster than this.
+  local floor= d="$WORK/mydumper-clone"
+  for _ in $(seq 1 "$REPEAT"); do
+    empty_target
+    "${MY_DST[@]}" < "$d/bench_db-schema-create.sql"
+    for f in "$d"/bench_db.sbtest*-schema.sql; do
+      sed -e '/^  KEY `k_1`/d' -e 's/^\(  PRIMARY KEY (`id`)\),$/\1/' "$f" | "${MY_DST[@]}" bench_db
+    done
+    local files=("$d"/bench_db.sbtest*.0*.sql) start; start=$(date +%s.%N)
+    for i in 0 1; do
+      (for ((j = i; j < ${#files[@]}; j += 2)); do cat "${files[$j]}"; done | "${MY_DST[@]}" bench_db) &
+    done
+    wait
+    seq 1 "$TABLES" | xargs -P 2 -I{} "${MY_DST[@]}" bench_db -e 'ALTER TABLE sbtest{} ADD KEY k_1 (k)'
+    check_myclone; floor=$(lesser "$floor" "$(echo "$(date +%s.%N) - $start" | bc -l)")
+  done
+  report myclone "target only: 2 clients + ADD KEY" "$floor" -
+  ratio myclone "target only" "$dt1" "$floor"
 }
 
 # ---------------------------------------------------------------- MongoDB
