@@ -74,8 +74,7 @@ pub async fn build(
     let (src, dst) = clients(cfg).await?;
     let filters = (cfg.name_filter()?, cfg.row_filter()?);
     let extractor = MongoExtractor::new(src.clone(), filters, resumer, cfg.extractor.batch_size);
-    let workers = cfg.parallelizer.parallel_tables.max(1);
-    let sinker = MongoSinker::new(dst, src, cfg.router()?, cfg.conflict_mode(), workers);
+    let sinker = MongoSinker::new(dst, src, cfg.router()?, cfg.conflict_mode());
     Ok((Box::new(extractor), Box::new(sinker)))
 }
 

@@ -6,11 +6,10 @@
 
 use anyhow::{anyhow, Context, Result};
 use async_trait::async_trait;
-use bson::{doc, Bson, Document, RawDocumentBuf};
+use bson::{doc, Bson, RawDocumentBuf};
 use dt_common::config::ConflictMode;
 use dt_common::meta::{Row, Value};
 use dt_common::router::Router;
-use futures::{stream, StreamExt, TryStreamExt};
 use mongodb::error::ErrorKind;
 use mongodb::Client;
 use tokio::sync::mpsc;
@@ -30,24 +29,15 @@ pub struct MongoSinker {
     source: Client,
     router: Router,
     conflict: ConflictMode,
-    /// How many collections' indexes are built at once after the documents.
-    workers: usize,
 }
 
 impl MongoSinker {
-    pub fn new(
-        client: Client,
-        source: Client,
-        router: Router,
-        conflict: ConflictMode,
-        workers: usize,
-    ) -> Self {
+    pub fn new(client: Client, source: Client, router: Router, conflict: ConflictMode) -> Self {
         MongoSinker {
             client,
             source,
             router,
             conflict,
-            workers,
         }
     }
 
@@ -191,46 +181,17 @@ impl Sinker for MongoSinker {
         ))
     }
 
-    /// Creates each index in the routed collection, `workers` collections at a time: index
-    /// builds of different collections overlap on the server, while a collection's own
-    /// indexes go one `createIndexes` at a time so that a refusal names its index. An index
-    /// already there with the same spec is a no-op; one the server refuses (a conflicting
-    /// index of that name, an index kind it does not support, duplicates under a unique
-    /// index) is a warning: the documents are all there.
+    /// Creates each index in the routed collection, one `createIndexes` at a time so that a
+    /// refusal names its index. An index already there with the same spec is a no-op; one
+    /// the server refuses (a conflicting index of that name, an index kind it does not
+    /// support, duplicates under a unique index) is a warning: the documents are all there.
     async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
-        let mut by_coll: Vec<(&dt_common::TableId, Vec<&Document>)> = Vec::new();
+        let mut set = 0;
         for obj in objects {
             let DbObject::MongoIndex { coll, spec } = obj else {
                 continue;
             };
-            match by_coll.iter_mut().find(|(c, _)| *c == coll) {
-                Some((_, specs)) => specs.push(spec),
-                None => by_coll.push((coll, vec![spec])),
-            }
-        }
-        let builds: Vec<_> = by_coll
-            .into_iter()
-            .map(|(coll, specs)| Box::pin(self.create_indexes(coll, specs)))
-            .collect();
-        let set: Vec<usize> = stream::iter(builds)
-            .buffer_unordered(self.workers.max(1))
-            .try_collect()
-            .await?;
-        Ok(set.into_iter().sum())
-    }
-}
-
-impl MongoSinker {
-    /// Creates `specs`, the indexes of source collection `coll`, one after another in its
-    /// routed collection; returns how many are in place.
-    async fn create_indexes(
-        &self,
-        coll: &dt_common::TableId,
-        specs: Vec<&Document>,
-    ) -> Result<usize> {
-        let target = self.router.route_table(coll);
-        let mut set = 0;
-        for spec in specs {
+            let target = self.router.route_table(coll);
             let mut spec = spec.clone();
             spec.remove("ns");
             let name = spec.get_str("name").unwrap_or("?").to_string();
