@@ -132,9 +132,9 @@ fn main() -> ExitCode {
 
 /// One thread runs the task and waits on its sockets. The task is one future (its readers
 /// and writers are joined, not spawned), so worker threads would only relay each socket
-/// event to this thread, a wake-up that costs more CPU than the copy's own work on a busy
-/// machine (docs/benchmark.md). The checkpoint thread's progress-table writes run on this
-/// runtime while the task does.
+/// event to this thread, wake-ups whose CPU time the servers sharing the machine lack
+/// (docs/benchmark.md, "One thread for the task"). The checkpoint thread's progress-table
+/// writes run on this runtime while the task does.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
