@@ -37,17 +37,6 @@ const STABLE: &[&str] = &[
     "jsonb",
 ];
 
-/// The order-column types decoded from binary for positions.
-const KEYS: &[&str] = &[
-    "smallint",
-    "integer",
-    "bigint",
-    "text",
-    "character varying",
-    "character",
-    "uuid",
-];
-
 /// A type name as `format_type` prints it, without its modifier: `character(120)` and
 /// `timestamp(3) with time zone` name `character` and `timestamp with time zone`. A type of
 /// the user's (even one called like a built-in) is printed quoted or schema-qualified, so it
@@ -63,14 +52,14 @@ fn base_type(type_name: &str) -> String {
 }
 
 /// Whether the rows of `meta` can travel in binary: every column of a [`STABLE`] type and
-/// every order column of a [`KEYS`] type.
+/// every order column of a type [`Key`] decodes.
 pub fn eligible(meta: &TableMeta) -> bool {
     let stable = |c: &ColumnMeta| STABLE.contains(&base_type(&c.type_name).as_str());
     meta.columns.iter().all(stable)
         && meta
             .order_cols()
             .iter()
-            .all(|&i| KEYS.contains(&base_type(&meta.columns[i].type_name).as_str()))
+            .all(|&i| Key::of(&meta.columns[i].type_name).is_some())
 }
 
 /// How an order column's binary field reads as a position value.
@@ -82,20 +71,23 @@ pub enum Key {
 }
 
 impl Key {
-    fn of(type_name: &str) -> Key {
+    /// How an order column of `type_name` is decoded; `None` for a type that is not.
+    fn of(type_name: &str) -> Option<Key> {
         match base_type(type_name).as_str() {
-            "text" | "character varying" | "character" => Key::Chars,
-            "uuid" => Key::Uuid,
-            _ => Key::Integer,
+            "smallint" | "integer" | "bigint" => Some(Key::Integer),
+            "text" | "character varying" | "character" => Some(Key::Chars),
+            "uuid" => Some(Key::Uuid),
+            _ => None,
         }
     }
 }
 
-/// The order columns of `meta` as [`Reader::take_rows`] decodes them.
+/// The order columns of `meta` as [`Reader::take_rows`] decodes them; `meta` is
+/// [`eligible`].
 pub fn keys(meta: &TableMeta) -> Vec<(usize, Key)> {
     meta.order_cols()
         .iter()
-        .map(|&i| (i, Key::of(&meta.columns[i].type_name)))
+        .filter_map(|&i| Some((i, Key::of(&meta.columns[i].type_name)?)))
         .collect()
 }
 
@@ -221,15 +213,16 @@ fn uuid_text(field: &[u8]) -> Result<String> {
         "a uuid key field of {} bytes",
         field.len()
     );
-    let hex: String = field.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    ))
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(36);
+    for (i, &b) in field.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            text.push('-');
+        }
+        text.push(HEX[usize::from(b >> 4)] as char);
+        text.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    Ok(text)
 }
 
 /// The 16 bytes of a `uuid` printed by [`uuid_text`].
