@@ -7,7 +7,8 @@
 #   myclone  dt with_structures=true into a server without the database  vs  mydumper -t 2
 #          -r 100000 with its schema files + myloader -t 2
 #          (pgclone and myclone also time the target alone loading the same rows from local
-#          files over two connections, then building the keys: the floor for any tool)
+#          files over two connections, then building the keys: the floor for any tool; and
+#          pgclone the source and target alone, two psql COPY TO | psql COPY FROM pipes)
 #   Mongo  dt  vs  a single-threaded pymongo copy, and a batched insertMany of the same
 #          documents from memory; both then build the source's index on k, as dt does
 # Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
@@ -219,6 +220,30 @@ bench_pgclone() {
   done
   report pgclone "target only: 2 psql COPY + keys" "$floor" -
   ratio pgclone "target only" "$dt1" "$floor"
+  # The source and the target alone, sharing the machine as they do under dt: each table's
+  # halves by id piped from a psql COPY TO into a psql COPY FROM (binary), two pipes at once,
+  # then the keys two at a time; the client does nothing but pass the bytes on.
+  local pipe= i
+  for _ in $(seq 1 "$REPEAT"); do
+    empty_target
+    "${PG_DST[@]}" -d bench -f "$d/pre.sql" >/dev/null
+    local start; start=$(date +%s.%N)
+    for i in 0 1; do
+      (for t in $(seq 1 "$TABLES"); do
+        local cond="id <= $half"; [[ $i == 1 ]] && cond="id > $half"
+        "${PG_SRC[@]}" -d bench -c "COPY (SELECT * FROM sbtest$t WHERE $cond) TO STDOUT (FORMAT binary)" |
+          "${PG_DST[@]}" -d bench -c "COPY sbtest$t FROM STDIN (FORMAT binary)"
+      done) &
+    done
+    wait
+    for t in $(seq 1 "$TABLES"); do
+      echo "ALTER TABLE sbtest$t ADD CONSTRAINT sbtest${t}_pkey PRIMARY KEY (id)"
+      echo "CREATE INDEX k_$t ON sbtest$t (k)"
+    done | xargs -P 2 -I{} "${PG_DST[@]}" -d bench -c '{}'
+    check_clone; pipe=$(lesser "$pipe" "$(echo "$(date +%s.%N) - $start" | bc -l)")
+  done
+  report pgclone "source + target only: 2 psql pipes" "$pipe" -
+  ratio pgclone "source + target only" "$dt1" "$pipe"
 }
 
 # ---------------------------------------------------------------- MySQL, whole database
