@@ -8,7 +8,8 @@
 #          -r 100000 with its schema files + myloader -t 2
 #          (pgclone and myclone also time the target alone loading the same rows from local
 #          files over two connections, then building the keys: the floor for any tool; and
-#          pgclone the source and target alone, two psql COPY TO | psql COPY FROM pipes)
+#          pg and pgclone the source and target alone, two psql COPY TO | COPY FROM pipes;
+#          mysql reports myloader's load alone, the target taking mydumper's files)
 #   Mongo  dt  vs  a single-threaded pymongo copy, and a batched insertMany of the same
 #          documents from memory; both then build the source's index on k, as dt does
 # Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
@@ -102,7 +103,7 @@ bench_mysql() {
     local n; n=$("${MY_DST[@]}" -N -e "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM bench_db.sbtest1 $(for t in $(seq 2 "$TABLES"); do echo "UNION ALL SELECT COUNT(*) FROM bench_db.sbtest$t"; done)) x")
     [[ $n == "$TOTAL" ]] || { echo "MySQL target has $n rows, expected $TOTAL" >&2; exit 1; }
   }
-  local dt1= dt3600= rss1= rss3600= peer=
+  local dt1= dt3600= rss1= rss3600= peer= load=
   for interval in "${INTERVALS[@]}"; do
     reset_mysql
     dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 "$interval" bench_db
@@ -116,14 +117,31 @@ bench_mysql() {
     rm -rf "$WORK/mydumper"
     timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper"; local dump=$SECS
     timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o
-    check_mysql; peer=$(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)")
+    check_mysql; peer=$(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)"); load=$(lesser "$load" "$SECS")
   done
   report mysql "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
   ratio mysql "mydumper+myloader" "$dt1" "$peer"
+  # myloader alone feeds the target mydumper's files over two connections: the target only.
+  report mysql "target only: myloader -t 2 alone" "$load" -
+  ratio mysql "target only" "$dt1" "$load"
   ratio mysql "dt (every 3600s)" "$dt1" "$dt3600"
 }
 
 # ---------------------------------------------------------------- PostgreSQL
+# The source and the target alone: each table's halves by id piped from a psql COPY TO into a
+# psql COPY FROM (binary), two pipes at once; the client does nothing but pass the bytes on.
+pg_pipes() {
+  local i t half=$(((ROWS + 1) / 2))
+  for i in 0 1; do
+    (for t in $(seq 1 "$TABLES"); do
+      local cond="id <= $half"; [[ $i == 1 ]] && cond="id > $half"
+      "${PG_SRC[@]}" -d bench -c "COPY (SELECT * FROM sbtest$t WHERE $cond) TO STDOUT (FORMAT binary)" |
+        "${PG_DST[@]}" -d bench -c "COPY sbtest$t FROM STDIN (FORMAT binary)"
+    done) &
+  done
+  wait
+}
+
 bench_pg() {
   echo "== PostgreSQL: preparing $TABLES x $ROWS rows"
   for p in SRC DST; do
@@ -158,6 +176,15 @@ bench_pg() {
   done
   report pg "pgcopydb -j 2 --split-tables-larger-than 50MB" "$peer" -
   ratio pg "pgcopydb" "$dt1" "$peer"
+  local pipe=
+  for _ in $(seq 1 "$REPEAT"); do
+    reset_pg
+    local start; start=$(date +%s.%N)
+    pg_pipes
+    check_pg; pipe=$(lesser "$pipe" "$(echo "$(date +%s.%N) - $start" | bc -l)")
+  done
+  report pg "source + target only: 2 psql pipes" "$pipe" -
+  ratio pg "source + target only" "$dt1" "$pipe"
   ratio pg "dt (every 3600s)" "$dt1" "$dt3600"
 }
 
@@ -220,22 +247,13 @@ bench_pgclone() {
   done
   report pgclone "target only: 2 psql COPY + keys" "$floor" -
   ratio pgclone "target only" "$dt1" "$floor"
-  # The source and the target alone, sharing the machine as they do under dt: each table's
-  # halves by id piped from a psql COPY TO into a psql COPY FROM (binary), two pipes at once,
-  # then the keys two at a time; the client does nothing but pass the bytes on.
-  local pipe= i
+  # The source and the target alone, sharing the machine as they do under dt, then the keys.
+  local pipe=
   for _ in $(seq 1 "$REPEAT"); do
     empty_target
     "${PG_DST[@]}" -d bench -f "$d/pre.sql" >/dev/null
     local start; start=$(date +%s.%N)
-    for i in 0 1; do
-      (for t in $(seq 1 "$TABLES"); do
-        local cond="id <= $half"; [[ $i == 1 ]] && cond="id > $half"
-        "${PG_SRC[@]}" -d bench -c "COPY (SELECT * FROM sbtest$t WHERE $cond) TO STDOUT (FORMAT binary)" |
-          "${PG_DST[@]}" -d bench -c "COPY sbtest$t FROM STDIN (FORMAT binary)"
-      done) &
-    done
-    wait
+    pg_pipes
     for t in $(seq 1 "$TABLES"); do
       echo "ALTER TABLE sbtest$t ADD CONSTRAINT sbtest${t}_pkey PRIMARY KEY (id)"
       echo "CREATE INDEX k_$t ON sbtest$t (k)"
