@@ -54,6 +54,17 @@ report() { # report PATH TOOL SECS RSS_KIB
 }
 lesser() { if [[ -z $1 ]] || (( $(echo "$2 < $1" | bc) )); then echo "$2"; else echo "$1"; fi; }
 ratio() { printf '%-6s %-34s %8.2f\n' "$1" "dt / $2" "$(echo "$3 / $4" | bc -l)" | tee -a "$RESULTS"; }
+# best_of PREPARE LOAD CHECK: the best wall time of REPEAT runs of LOAD, each after PREPARE
+# and before CHECK (neither timed); sets SECS.
+best_of() {
+  local best= start secs
+  for _ in $(seq 1 "$REPEAT"); do
+    "$1"; start=$(date +%s.%N)
+    "$2"; secs=$(echo "$(date +%s.%N) - $start" | bc -l)
+    "$3"; best=$(lesser "$best" "$secs")
+  done
+  SECS=$best
+}
 
 # dt runs alternate between the two checkpoint intervals, REPEAT times each, and the best
 # time of each is kept, so that neither gets the colder or warmer servers.
@@ -195,23 +206,11 @@ bench_pg() {
   done
   report pg "pgcopydb -j 2 --split-tables-larger-than 50MB" "$peer" -
   ratio pg "pgcopydb" "$dt1" "$peer"
-  local pipe=
-  for _ in $(seq 1 "$REPEAT"); do
-    reset_pg
-    local start; start=$(date +%s.%N)
-    pg_pipes
-    check_pg; pipe=$(lesser "$pipe" "$(echo "$(date +%s.%N) - $start" | bc -l)")
-  done
+  best_of reset_pg pg_pipes check_pg; local pipe=$SECS
   report pg "source + target only: 2 psql pipes" "$pipe" -
   ratio pg "source + target only" "$dt1" "$pipe"
-  local floor=
   pg_halves_to_files
-  for _ in $(seq 1 "$REPEAT"); do
-    reset_pg
-    local start; start=$(date +%s.%N)
-    pg_load_files
-    check_pg; floor=$(lesser "$floor" "$(echo "$(date +%s.%N) - $start" | bc -l)")
-  done
+  best_of reset_pg pg_load_files check_pg; local floor=$SECS
   report pg "target only: 2 psql COPY from files" "$floor" -
   ratio pg "target only" "$dt1" "$floor"
   ratio pg "dt (every 3600s)" "$dt1" "$dt3600"
@@ -254,30 +253,23 @@ bench_pgclone() {
   local d="$PG_FILES"
   pg_halves_to_files
   pg_dump -h 127.0.0.1 -p 5433 -U postgres --section=pre-data --no-owner --no-acl bench > "$d/pre.sql"
-  # clone_floor LOAD: the best of REPEAT runs of LOAD into the bare tables, then the keys two
-  # at a time; sets SECS.
-  clone_floor() {
-    local best= t start
-    for _ in $(seq 1 "$REPEAT"); do
-      empty_target
-      "${PG_DST[@]}" -d bench -f "$d/pre.sql" >/dev/null
-      start=$(date +%s.%N)
-      "$1"
-      for t in $(seq 1 "$TABLES"); do
-        echo "ALTER TABLE sbtest$t ADD CONSTRAINT sbtest${t}_pkey PRIMARY KEY (id)"
-        echo "CREATE INDEX k_$t ON sbtest$t (k)"
-      done | xargs -P 2 -I{} "${PG_DST[@]}" -d bench -c '{}'
-      check_clone; best=$(lesser "$best" "$(echo "$(date +%s.%N) - $start" | bc -l)")
-    done
-    SECS=$best
+  bare_target() { empty_target; "${PG_DST[@]}" -d bench -f "$d/pre.sql" >/dev/null; }
+  keys() {
+    local t
+    for t in $(seq 1 "$TABLES"); do
+      echo "ALTER TABLE sbtest$t ADD CONSTRAINT sbtest${t}_pkey PRIMARY KEY (id)"
+      echo "CREATE INDEX k_$t ON sbtest$t (k)"
+    done | xargs -P 2 -I{} "${PG_DST[@]}" -d bench -c '{}'
   }
   # The target alone: each table's rows in two binary COPY files (halves by id), loaded by
-  # two psql sessions into the tables without keys.
-  clone_floor pg_load_files; local floor=$SECS
+  # two psql sessions into the tables without keys, then the keys two at a time.
+  files_and_keys() { pg_load_files; keys; }
+  best_of bare_target files_and_keys check_clone; local floor=$SECS
   report pgclone "target only: 2 psql COPY + keys" "$floor" -
   ratio pgclone "target only" "$dt1" "$floor"
   # The source and the target alone, sharing the machine as they do under dt.
-  clone_floor pg_pipes; local pipe=$SECS
+  pipes_and_keys() { pg_pipes; keys; }
+  best_of bare_target pipes_and_keys check_clone; local pipe=$SECS
   report pgclone "source + target only: 2 psql pipes" "$pipe" -
   ratio pgclone "source + target only" "$dt1" "$pipe"
 }
@@ -319,21 +311,24 @@ bench_myclone() {
   # The target alone: mydumper's INSERT files, already on disk, loaded by two mariadb clients
   # into the tables without their k key, then ADD KEY two tables at a time. No tool that
   # writes INSERTs over two connections gets the rows in faster than this.
-  local floor= d="$WORK/mydumper-clone"
-  for _ in $(seq 1 "$REPEAT"); do
+  local d="$WORK/mydumper-clone"
+  bare_tables() {
+    local f
     empty_target
     "${MY_DST[@]}" < "$d/bench_db-schema-create.sql"
     for f in "$d"/bench_db.sbtest*-schema.sql; do
       sed -e '/^  KEY `k_[0-9]*`/d' -e 's/^\(  PRIMARY KEY (`id`)\),$/\1/' "$f" | "${MY_DST[@]}" bench_db
     done
-    local files=("$d"/bench_db.sbtest*.0*.sql) start; start=$(date +%s.%N)
+  }
+  inserts_and_keys() {
+    local files=("$d"/bench_db.sbtest*.0*.sql) i j
     for i in 0 1; do
       (for ((j = i; j < ${#files[@]}; j += 2)); do cat "${files[$j]}"; done | "${MY_DST[@]}" bench_db) &
     done
     wait
     seq 1 "$TABLES" | xargs -P 2 -I{} "${MY_DST[@]}" bench_db -e 'ALTER TABLE sbtest{} ADD KEY k_{} (k)'
-    check_myclone; floor=$(lesser "$floor" "$(echo "$(date +%s.%N) - $start" | bc -l)")
-  done
+  }
+  best_of bare_tables inserts_and_keys check_myclone; local floor=$SECS
   report myclone "target only: 2 clients + ADD KEY" "$floor" -
   ratio myclone "target only" "$dt1" "$floor"
 }
