@@ -16,7 +16,9 @@ use dt_task::Task;
 use tracing::{error, info, warn};
 
 // Rows are many small allocations (a vector per row, one per field); mimalloc serves them
-// with about half the CPU time of the system allocator (docs/benchmark.md).
+// with about half the CPU time of the system allocator. It is built without transparent huge
+// pages (the `no_thp` feature): memory it returns and takes back between batches then costs
+// the kernel 4 KiB pages to clear, not 2 MiB ones (docs/benchmark.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
