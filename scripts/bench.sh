@@ -139,29 +139,32 @@ bench_mysql() {
 }
 
 # ---------------------------------------------------------------- PostgreSQL
-# The source and the target alone: each table's halves by id piped from a psql COPY TO into a
-# psql COPY FROM (binary), two pipes at once; the client does nothing but pass the bytes on.
+# pg_half I: the condition of half I (0 or 1) of a table by id, as the floors below split it.
+pg_half() { local half=$(((ROWS + 1) / 2)); if [[ $1 == 0 ]]; then echo "id <= $half"; else echo "id > $half"; fi; }
+
+# The source and the target alone: each table's halves piped from a psql COPY TO into a psql
+# COPY FROM (binary), two pipes at once; the client does nothing but pass the bytes on.
 pg_pipes() {
-  local i t half=$(((ROWS + 1) / 2))
+  local i t
   for i in 0 1; do
     (for t in $(seq 1 "$TABLES"); do
-      local cond="id <= $half"; [[ $i == 1 ]] && cond="id > $half"
-      "${PG_SRC[@]}" -d bench -c "COPY (SELECT * FROM sbtest$t WHERE $cond) TO STDOUT (FORMAT binary)" |
+      "${PG_SRC[@]}" -d bench -c "COPY (SELECT * FROM sbtest$t WHERE $(pg_half $i)) TO STDOUT (FORMAT binary)" |
         "${PG_DST[@]}" -d bench -c "COPY sbtest$t FROM STDIN (FORMAT binary)"
     done) &
   done
   wait
 }
 
-# The target alone, from files: pg_halves_to_files writes each table's halves by id into two
-# binary COPY files under $PG_FILES; pg_load_files loads them by two psql sessions at once.
+# The target alone, from files: pg_halves_to_files writes each table's halves into two binary
+# COPY files under $PG_FILES; pg_load_files loads them by two psql sessions at once.
 PG_FILES="$WORK/pg-floor"
 pg_halves_to_files() {
-  local t half=$(((ROWS + 1) / 2))
+  local i t
   rm -rf "$PG_FILES"; mkdir -p "$PG_FILES"; chmod 777 "$PG_FILES"
   for t in $(seq 1 "$TABLES"); do
-    "${PG_SRC[@]}" -d bench -c "\\copy (SELECT * FROM sbtest$t WHERE id <= $half) TO '$PG_FILES/$t.0' (FORMAT binary)"
-    "${PG_SRC[@]}" -d bench -c "\\copy (SELECT * FROM sbtest$t WHERE id > $half) TO '$PG_FILES/$t.1' (FORMAT binary)"
+    for i in 0 1; do
+      "${PG_SRC[@]}" -d bench -c "\\copy (SELECT * FROM sbtest$t WHERE $(pg_half $i)) TO '$PG_FILES/$t.$i' (FORMAT binary)"
+    done
   done
 }
 pg_load_files() {
