@@ -175,6 +175,20 @@ pg_load_files() {
   wait
 }
 
+# The target alone as dt fills it: the same files into the tables without their k indexes,
+# which are then built two at a time (dt builds a table's plain secondary indexes after its
+# rows when the table starts empty).
+reset_pg_without_k() { reset_pg; local t; for t in $(seq 1 "$TABLES"); do "${PG_DST[@]}" -d bench -c "DROP INDEX k_$t"; done; }
+pg_load_files_then_k() {
+  local t
+  pg_load_files
+  for t in $(seq 1 "$TABLES"); do
+    "${PG_DST[@]}" -d bench -c "CREATE INDEX k_$t ON sbtest$t (k)" &
+    if (( t % 2 == 0 )); then wait; fi
+  done
+  wait
+}
+
 bench_pg() {
   echo "== PostgreSQL: preparing $TABLES x $ROWS rows"
   for p in SRC DST; do
@@ -216,6 +230,9 @@ bench_pg() {
   best_of reset_pg pg_load_files check_pg; local floor=$SECS
   report pg "target only: 2 psql COPY from files" "$floor" -
   ratio pg "target only" "$dt1" "$floor"
+  best_of reset_pg_without_k pg_load_files_then_k check_pg; local later=$SECS
+  report pg "target only, k indexes after the rows" "$later" -
+  ratio pg "target only, indexes after" "$dt1" "$later"
   ratio pg "dt (every 3600s)" "$dt1" "$dt3600"
 }
 

@@ -151,6 +151,10 @@ pub struct SinkerConfig {
     /// source's: `interrupt` (the default) or `ignore`.
     #[serde(default)]
     pub conflict_policy: String,
+    /// PostgreSQL: build the plain secondary indexes of a target table that starts empty
+    /// after its rows instead of keeping them up to date row by row (docs/en/config.md).
+    #[serde(default = "default_replace")]
+    pub defer_indexes: bool,
     /// ape-dts's shard-key check of MongoDB filters; read and ignored (docs/en/config.md).
     #[serde(default = "default_replace")]
     pub mongo_require_shard_key_filter: bool,
@@ -521,6 +525,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "transaction_isolation",
             "conflict_policy",
             "mongo_require_shard_key_filter",
+            "defer_indexes",
             "max_rps",
             "max_mbps",
         ],

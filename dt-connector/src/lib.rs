@@ -602,6 +602,18 @@ pub trait Sinker: Send + Sync {
     async fn holds(&self, _meta: &TableMeta, _part: Clear) -> Result<bool> {
         Ok(false)
     }
+    /// Before the first row of `meta` goes in: when the target table holds no row, takes
+    /// its plain secondary indexes out of the way of the rows, to be built by
+    /// [`Sinker::build_deferred_indexes`] once they are in (docs/en/snapshot/resume.md,
+    /// "Indexes after the rows"); returns their names.
+    async fn defer_indexes(&self, _meta: &TableMeta) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
+    /// Builds the indexes of the target table of source table `id` that this run or an
+    /// earlier one deferred ([`Sinker::defer_indexes`]); returns their names.
+    async fn build_deferred_indexes(&self, _id: &TableId) -> Result<Vec<String>> {
+        Ok(Vec::new())
+    }
     /// Writes rows idempotently: a row already present (by key) is replaced, or with
     /// `[sinker] replace=false` is an error (see [`dt_common::config::ConflictMode`]).
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()>;

@@ -345,6 +345,23 @@ impl Task {
                     refuse_doubling(sinker, meta).await?;
                 }
             }
+            if let TablePlan::Copy {
+                meta,
+                resume: None,
+                chunks: None,
+            } = &plan
+            {
+                if meta.estimated_rows >= DEFER_INDEX_ROWS && !keys_later.contains(id) {
+                    let names = sinker.defer_indexes(meta).await?;
+                    if !names.is_empty() {
+                        info!(
+                            "task, {id}: index(es) {} of the target table are built after its \
+                             rows",
+                            names.join(", ")
+                        );
+                    }
+                }
+            }
             plans.push((id, plan));
         }
         partition::unmatched(&partition_cols, tables);
@@ -374,17 +391,19 @@ impl Task {
         };
         let mut reports: Vec<TableReport> = stream::iter(plans)
             .map(|(id, plan)| async move {
-                match plan {
+                let report = match plan {
                     TablePlan::Finished => {
                         info!("task, skip {id}: finished in an earlier run");
-                        Ok(TableReport::skipped(id.clone()))
+                        TableReport::skipped(id.clone())
                     }
                     TablePlan::Copy {
                         meta,
                         resume,
                         chunks,
-                    } => job.run(&meta, resume.as_deref(), chunks).await,
-                }
+                    } => job.run(&meta, resume.as_deref(), chunks).await?,
+                };
+                build_deferred_indexes(sinker, id).await?;
+                Ok::<_, anyhow::Error>(report)
             })
             .buffer_unordered(self.cfg.parallelizer.parallel_tables)
             .try_collect()
@@ -414,6 +433,26 @@ async fn refuse_doubling(sinker: &dyn Sinker, meta: &dt_connector::TableMeta) ->
              the source's rows a second time. Empty the target table, or turn resume on \
              ([resumer] resume_type=from_log), which replaces them in one transaction",
             meta.id
+        );
+    }
+    Ok(())
+}
+
+/// The fewest estimated rows of a table whose target indexes are built after its rows: on
+/// smaller tables keeping them up to date costs little, and the catalog queries would add up
+/// over thousands of tables.
+const DEFER_INDEX_ROWS: u64 = 100_000;
+
+/// Builds the indexes of `id`'s target table deferred by this run or an earlier one, once
+/// every row of the table is in.
+async fn build_deferred_indexes(sinker: &dyn Sinker, id: &TableId) -> Result<()> {
+    let started = Instant::now();
+    let names = sinker.build_deferred_indexes(id).await?;
+    if !names.is_empty() {
+        info!(
+            "task, {id}: index(es) {} of the target table built after its rows in {:.2}s",
+            names.join(", "),
+            started.elapsed().as_secs_f64()
         );
     }
     Ok(())

@@ -4,6 +4,7 @@
 pub mod ape_parallel;
 pub mod cols_where;
 pub mod compare;
+pub mod deferred_indexes;
 pub mod exact;
 pub mod key_shapes;
 pub mod order_key;

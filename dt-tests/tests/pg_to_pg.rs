@@ -608,3 +608,11 @@ fn binary_copy_test() {
         Ok(())
     });
 }
+
+#[test]
+fn deferred_index_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::deferred_indexes::crash(
+        "pg_to_pg/snapshot/deferred_index_crash_test",
+    ));
+}

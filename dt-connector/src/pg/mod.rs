@@ -5,6 +5,7 @@
 
 mod binary;
 mod catalog;
+mod deferred;
 mod extractor;
 pub mod position;
 mod schema;
@@ -155,8 +156,8 @@ pub async fn build(
     let sinker = PgSinker::new(
         dst,
         cfg.router()?,
-        cfg.sink_batch_size(),
-        cfg.conflict_mode(),
+        (cfg.sink_batch_size(), cfg.conflict_mode()),
+        cfg.sinker.defer_indexes,
     );
     Ok((Box::new(extractor), Box::new(sinker)))
 }

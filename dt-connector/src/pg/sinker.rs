@@ -4,6 +4,8 @@
 //! target inside one transaction. With `[sinker] replace=false` a key the target holds is an
 //! error instead ([`ConflictMode`]).
 
+use std::collections::HashSet;
+
 use anyhow::{Context, Result};
 use async_trait::async_trait;
 use dt_common::config::ConflictMode;
@@ -17,7 +19,7 @@ use tracing::{info, warn};
 
 use super::catalog::{regclass, relation, serial_sequence, table_name};
 use super::text::push_row;
-use super::{binary, quote};
+use super::{binary, deferred, quote};
 use crate::catalog::{check_target, cleared, Cached, Catalog};
 use crate::{
     next_atomic_rows, AtomicMsg, Clear, ConnectorError, DbObject, KeyKind, ProgressRow, Sinker,
@@ -30,6 +32,10 @@ pub struct PgSinker {
     router: Router,
     batch_size: usize,
     conflict: ConflictMode,
+    /// `[sinker] defer_indexes`.
+    defer: bool,
+    /// The target tables with deferred indexes, read from the target on first use.
+    deferred: tokio::sync::Mutex<Option<HashSet<TableId>>>,
 }
 
 /// Target names of one table.
@@ -39,13 +45,20 @@ struct Target {
 }
 
 impl PgSinker {
-    pub fn new(pool: PgPool, router: Router, batch_size: usize, conflict: ConflictMode) -> Self {
+    pub fn new(
+        pool: PgPool,
+        router: Router,
+        (batch_size, conflict): (usize, ConflictMode),
+        defer: bool,
+    ) -> Self {
         PgSinker {
             catalog: Cached::new(pool.clone()),
             pool,
             router,
             batch_size,
             conflict,
+            defer,
+            deferred: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -412,6 +425,35 @@ impl Sinker for PgSinker {
             .await
             .map_err(read)?;
         Ok(row.is_some())
+    }
+
+    async fn defer_indexes(&self, meta: &TableMeta) -> Result<Vec<String>> {
+        let t = self.target(meta);
+        let Some(col) = t.cols.first().filter(|_| self.defer) else {
+            return Ok(Vec::new());
+        };
+        let mut known = self.deferred.lock().await;
+        let names = deferred::defer(&self.pool, &t.id, col).await?;
+        if !names.is_empty() {
+            if let Some(tables) = known.as_mut() {
+                tables.insert(t.id);
+            }
+        }
+        Ok(names)
+    }
+
+    async fn build_deferred_indexes(&self, id: &TableId) -> Result<Vec<String>> {
+        let target = self.router.route_table(id);
+        {
+            let mut known = self.deferred.lock().await;
+            if known.is_none() {
+                *known = Some(deferred::tables_with_placeholders(&self.pool).await?);
+            }
+            if !known.as_mut().is_some_and(|t| t.remove(&target)) {
+                return Ok(Vec::new());
+            }
+        }
+        deferred::build(&self.pool, &target).await
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {

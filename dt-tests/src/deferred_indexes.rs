@@ -1,0 +1,163 @@
+//! PostgreSQL: the plain secondary indexes of a target table that starts empty are built
+//! after its rows (docs/en/snapshot/resume.md, "Indexes after the rows"). Killed with
+//! SIGKILL after they were set aside, in the middle of the rows and in the middle of a
+//! build, with resume on and off, every run ends with the target's indexes exactly as they
+//! were created, and the rows equal to the source's.
+
+use anyhow::{ensure, Result};
+use sqlx::{Connection, PgConnection};
+
+use crate::runner::{expect_success, run_dt, run_with_kills, spawn_dt, wait_for_log, Case, Rng};
+use crate::scenario::{messages, Kind};
+use crate::servers::pg_dst;
+
+const SCHEMA: &str = "defer_db";
+const ROWS: usize = 123_000;
+
+/// Every index of the case's target tables: table, name, definition and comment.
+async fn target_indexes() -> Result<Vec<(String, String, String, Option<String>)>> {
+    let mut conn = PgConnection::connect(&pg_dst()).await?;
+    let rows = sqlx::query_as(
+        "SELECT t.relname::text, c.relname::text, pg_get_indexdef(i.indexrelid), \
+         obj_description(i.indexrelid, 'pg_class') FROM pg_index i \
+         JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid \
+         JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 ORDER BY 1, 2",
+    )
+    .bind(SCHEMA)
+    .fetch_all(&mut conn)
+    .await?;
+    Ok(rows)
+}
+
+/// The names of the target's indexes that are placeholders (`WHERE false`).
+async fn placeholders() -> Result<Vec<String>> {
+    Ok(target_indexes()
+        .await?
+        .into_iter()
+        .filter(|(_, _, def, _)| def.ends_with("WHERE false"))
+        .map(|(_, name, _, _)| name)
+        .collect())
+}
+
+/// Fails unless the target holds `expected` indexes and the source's rows.
+async fn check_target(expected: &[(String, String, String, Option<String>)]) -> Result<()> {
+    let now = target_indexes().await?;
+    ensure!(
+        now == expected,
+        "the target's indexes are not those it was created with:\n{now:#?}\nexpected:\n{expected:#?}"
+    );
+    let rows = Kind::Pg.assert_schemas_same(&[SCHEMA]).await?;
+    ensure!(rows == ROWS, "compared {rows} rows, expected {ROWS}");
+    Ok(())
+}
+
+/// Prepares the case and returns it with the indexes its target was created with.
+async fn prepared(case: &str) -> Result<(Case, Vec<(String, String, String, Option<String>)>)> {
+    let case = Case::load(case);
+    Kind::Pg.prepare(&case).await?;
+    let expected = target_indexes().await?;
+    ensure!(expected.len() == 10, "the case's target has {expected:#?}");
+    Ok((case, expected))
+}
+
+/// Starts dt on `config`, waits for the indexes to be set aside, kills it with SIGKILL and
+/// checks that the placeholders are the deferrable indexes.
+fn kill_after_deferring(case: &Case, config: &std::path::Path) -> Result<()> {
+    let mut child = spawn_dt(config);
+    wait_for_log(case, &mut child, "deferring the indexes", |l| {
+        l.contains("are built after its rows")
+    })?;
+    child.kill()?;
+    child.wait()?;
+    Ok(())
+}
+
+const DEFERRED: [&str; 5] = ["Big T", "big_k", "big_lower_t", "big_partial", "big_slow"];
+
+pub async fn crash(case: &str) -> Result<()> {
+    // Resume on: killed once the indexes are set aside, then several times in the rows.
+    let (case_on, expected) = prepared(case).await?;
+    let config = case_on.config(&Kind::Pg.src(), &Kind::Pg.dst(), &[]);
+    kill_after_deferring(&case_on, &config)?;
+    ensure!(
+        placeholders().await? == DEFERRED,
+        "after the first kill the target's indexes are {:#?}",
+        target_indexes().await?
+    );
+    let mut rng = Rng::from_env();
+    let killed = run_with_kills(&config, &case_on.log_dir(), 4, ROWS, (0.1, 0.3), &mut rng)?;
+    println!("resume on: {killed} kill(s) in the rows");
+    check_target(&expected).await?;
+    let log = messages(&case_on);
+    ensure!(
+        log.iter().any(|l| l.contains("built after its rows in")),
+        "default.log does not say the indexes were built:\n{}",
+        log.join("\n")
+    );
+    ensure!(
+        !log.iter()
+            .any(|l| l.contains("Small Table") && l.contains("after its rows")),
+        "the indexes of a small table were deferred:\n{}",
+        log.join("\n")
+    );
+
+    // Killed in the slow build, after the table was recorded finished: the next run skips
+    // the table and builds what is left.
+    let (case_build, expected) = prepared(case).await?;
+    let config = case_build.config(&Kind::Pg.src(), &Kind::Pg.dst(), &[]);
+    let mut child = spawn_dt(&config);
+    wait_for_log(&case_build, &mut child, "the rows of big finished", |_| {
+        case_build
+            .finished_log()
+            .iter()
+            .any(|l| l.contains("\"tb\":\"big\""))
+    })?;
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill()?;
+    child.wait()?;
+    let left = placeholders().await?;
+    ensure!(
+        left.contains(&"big_slow".to_string()),
+        "the kill did not land in the build of big_slow: placeholders {left:?}"
+    );
+    let out = run_dt(&config);
+    expect_success(&out)?;
+    check_target(&expected).await?;
+    ensure!(
+        messages(&case_build)
+            .iter()
+            .any(|l| l.contains("skip `defer_db`.`big`: finished in an earlier run")),
+        "the table was not skipped as finished"
+    );
+
+    // Resume off: the run after a kill copies again from the start and still finds the
+    // indexes the killed run set aside.
+    let (case_off, expected) = prepared(case).await?;
+    let config = case_off.config(
+        &Kind::Pg.src(),
+        &Kind::Pg.dst(),
+        &[("resumer.resume_from_log", "false")],
+    );
+    kill_after_deferring(&case_off, &config)?;
+    ensure!(placeholders().await? == DEFERRED);
+    let out = run_dt(&config);
+    expect_success(&out)?;
+    check_target(&expected).await?;
+
+    // `[sinker] defer_indexes=false` leaves every index in place.
+    let (case_keep, expected) = prepared(case).await?;
+    let config = case_keep.config(
+        &Kind::Pg.src(),
+        &Kind::Pg.dst(),
+        &[("sinker.defer_indexes", "false")],
+    );
+    let mut child = spawn_dt(&config);
+    wait_for_log(&case_keep, &mut child, "rows going in", |l| {
+        l.contains("task, start `defer_db`.`big`")
+    })?;
+    ensure!(placeholders().await?.is_empty());
+    let status = child.wait()?;
+    ensure!(status.success(), "dt exited with {status}");
+    check_target(&expected).await?;
+    Ok(())
+}
