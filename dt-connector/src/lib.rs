@@ -643,6 +643,12 @@ pub trait Sinker: Send + Sync {
         rx: mpsc::Receiver<AtomicMsg>,
         record: Option<&ProgressRow>,
     ) -> Result<u64>;
+    /// Whether each table's objects ([`Extractor::objects`]) are brought over as soon as
+    /// its rows are in, rather than after the last table: MongoDB's index builds then
+    /// overlap the copy of the collections still going.
+    fn objects_per_table(&self) -> bool {
+        false
+    }
     /// Brings `objects` to the target; returns how many were set. One that cannot be
     /// matched in the target is a warning in default.log, not an error.
     async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {

@@ -320,8 +320,9 @@ impl Task {
 
     /// Plans every table, in schema, table order (so the resumer's answers are logged in
     /// that order, as docs/en/snapshot/resume.md shows them), and checks its target before
-    /// anything is copied; then copies tables `parallel_tables` at a time, and last brings
-    /// sequences and indexes over.
+    /// anything is copied; then copies tables `parallel_tables` at a time, and brings
+    /// sequences and indexes over (MongoDB's indexes as each collection's documents are in,
+    /// the rest after the last table).
     async fn copy_all(
         &self,
         extractor: &dyn Extractor,
@@ -400,7 +401,13 @@ impl Task {
                         meta,
                         resume,
                         chunks,
-                    } => job.run(&meta, resume.as_deref(), chunks).await?,
+                    } => {
+                        let report = job.run(&meta, resume.as_deref(), chunks).await?;
+                        if sinker.objects_per_table() {
+                            apply_objects(extractor, sinker, std::slice::from_ref(id)).await?;
+                        }
+                        report
+                    }
                 };
                 build_deferred_indexes(sinker, id).await?;
                 Ok::<_, anyhow::Error>(report)
@@ -409,7 +416,17 @@ impl Task {
             .try_collect()
             .await?;
         reports.sort_by(|a, b| a.id.cmp(&b.id));
-        apply_objects(extractor, sinker, tables).await?;
+        // Tables copied by this run have had their objects already when the sinker takes
+        // them per table; those finished by an earlier run get them here.
+        let rest: Vec<TableId> = match sinker.objects_per_table() {
+            true => reports
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::SkippedFinished))
+                .map(|r| r.id.clone())
+                .collect(),
+            false => tables.to_vec(),
+        };
+        apply_objects(extractor, sinker, &rest).await?;
         Ok(reports)
     }
 }
@@ -470,8 +487,8 @@ fn check_row_filter(rows: &RowFilter, tables: &[TableId]) -> Result<()> {
     }
 }
 
-/// Sequences and indexes, read after every row is in. Setting them is idempotent, so a run
-/// that finds every table finished still brings them over.
+/// Sequences and indexes of `tables`, read after their rows are in. Setting them is
+/// idempotent, so a run that finds every table finished still brings them over.
 async fn apply_objects(
     extractor: &dyn Extractor,
     sinker: &dyn Sinker,

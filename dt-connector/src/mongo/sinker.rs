@@ -185,6 +185,10 @@ impl Sinker for MongoSinker {
     /// refusal names its index. An index already there with the same spec is a no-op; one
     /// the server refuses (a conflicting index of that name, an index kind it does not
     /// support, duplicates under a unique index) is a warning: the documents are all there.
+    fn objects_per_table(&self) -> bool {
+        true
+    }
+
     async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
         let mut set = 0;
         for obj in objects {
