@@ -90,7 +90,8 @@ pub(super) async fn tables_with_placeholders(pool: &PgPool) -> Result<HashSet<Ta
         .collect()
 }
 
-/// Replaces the deferrable indexes of `table` by placeholders on its column `col` (quoted),
+/// Replaces the deferrable indexes of `table` by placeholders on its column `col` (quoted;
+/// a column with a B-tree operator class, or the swap fails and the indexes stay),
 /// when the table holds no row; returns their names. Nothing changes when the table holds
 /// rows, has no such index, or the session may not drop them (then the indexes stay, and
 /// the rows go in with them).
@@ -98,6 +99,9 @@ pub(super) async fn defer(pool: &PgPool, table: &TableId, col: &str) -> Result<V
     let name = table_name(table);
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
+    // With an empty search_path, pg_get_indexdef names every function, operator class and
+    // collation with its schema, so the definition means the same in any later session.
+    tx.execute("SET LOCAL search_path = ''").await?;
     let indexes = sqlx::query(DEFERRABLE)
         .bind(&name)
         .fetch_all(&mut *tx)
@@ -202,6 +206,9 @@ pub(super) async fn build(pool: &PgPool, table: &TableId) -> Result<Vec<String>>
             )
         };
         let mut tx = conn.begin().await.with_context(ctx)?;
+        tx.execute("SET LOCAL search_path = ''")
+            .await
+            .with_context(ctx)?;
         tx.execute(format!("DROP INDEX {qualified}").as_str())
             .await
             .with_context(ctx)?;

@@ -429,7 +429,9 @@ impl Sinker for PgSinker {
 
     async fn defer_indexes(&self, meta: &TableMeta) -> Result<Vec<String>> {
         let t = self.target(meta);
-        let Some(col) = t.cols.first().filter(|_| self.defer) else {
+        // A key column has a B-tree operator class, which the placeholder index needs.
+        let col = meta.key_cols.first().map_or(0, |&i| i);
+        let Some(col) = t.cols.get(col).filter(|_| self.defer) else {
             return Ok(Vec::new());
         };
         let mut known = self.deferred.lock().await;
