@@ -181,14 +181,15 @@ impl Sinker for MongoSinker {
         ))
     }
 
-    /// Creates each index in the routed collection, one `createIndexes` at a time so that a
-    /// refusal names its index. An index already there with the same spec is a no-op; one
-    /// the server refuses (a conflicting index of that name, an index kind it does not
-    /// support, duplicates under a unique index) is a warning: the documents are all there.
+    /// A collection's indexes are built as soon as its documents are in.
     fn objects_per_table(&self) -> bool {
         true
     }
 
+    /// Creates each index in the routed collection, one `createIndexes` at a time so that a
+    /// refusal names its index. An index already there with the same spec is a no-op; one
+    /// the server refuses (a conflicting index of that name, an index kind it does not
+    /// support, duplicates under a unique index) is a warning: the documents are all there.
     async fn apply_objects(&self, objects: &[DbObject]) -> Result<usize> {
         let mut set = 0;
         for obj in objects {

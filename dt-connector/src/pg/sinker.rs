@@ -430,7 +430,7 @@ impl Sinker for PgSinker {
     async fn defer_indexes(&self, meta: &TableMeta) -> Result<Vec<String>> {
         let t = self.target(meta);
         // A key column has a B-tree operator class, which the placeholder index needs.
-        let col = meta.key_cols.first().map_or(0, |&i| i);
+        let col = meta.key_cols.first().copied().unwrap_or(0);
         let Some(col) = t.cols.get(col).filter(|_| self.defer) else {
             return Ok(Vec::new());
         };
