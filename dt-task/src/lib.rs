@@ -346,11 +346,17 @@ impl Task {
                     refuse_doubling(sinker, meta).await?;
                 }
             }
+            plans.push((id, plan));
+        }
+        partition::unmatched(&partition_cols, tables);
+        // Only once every table has passed its checks: a task that stops before copying
+        // leaves the target's indexes as they are.
+        for (id, plan) in &plans {
             if let TablePlan::Copy {
                 meta,
                 resume: None,
                 chunks: None,
-            } = &plan
+            } = plan
             {
                 if meta.estimated_rows >= DEFER_INDEX_ROWS && !keys_later.contains(id) {
                     let names = sinker.defer_indexes(meta).await?;
@@ -363,9 +369,7 @@ impl Task {
                     }
                 }
             }
-            plans.push((id, plan));
         }
-        partition::unmatched(&partition_cols, tables);
         let p = &self.cfg.parallelizer;
         info!(
             "task, parallelism: up to {} table(s) at once, {} writer(s) per table",

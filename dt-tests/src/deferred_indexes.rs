@@ -56,7 +56,7 @@ async fn prepared(case: &str) -> Result<(Case, Vec<(String, String, String, Opti
     let case = Case::load(case);
     Kind::Pg.prepare(&case).await?;
     let expected = target_indexes().await?;
-    ensure!(expected.len() == 10, "the case's target has {expected:#?}");
+    ensure!(expected.len() == 11, "the case's target has {expected:#?}");
     Ok((case, expected))
 }
 
@@ -143,6 +143,24 @@ pub async fn crash(case: &str) -> Result<()> {
     let out = run_dt(&config);
     expect_success(&out)?;
     check_target(&expected).await?;
+
+    // A task that stops in its checks, here on a target table missing after the big one,
+    // leaves the target's indexes as they are.
+    let (case_bad, expected) = prepared(case).await?;
+    Kind::Pg.target_scalar("DROP TABLE defer_db.zz").await?;
+    let out = run_dt(&case_bad.config(&Kind::Pg.src(), &Kind::Pg.dst(), &[]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(1) && stderr.contains("zz"),
+        "a missing target table did not stop the task: {:?} {stderr}",
+        out.status.code()
+    );
+    let kept: Vec<_> = expected.into_iter().filter(|(t, ..)| t != "zz").collect();
+    ensure!(
+        target_indexes().await? == kept,
+        "a task that stopped in its checks changed the target's indexes: {:#?}",
+        target_indexes().await?
+    );
 
     // `[sinker] defer_indexes=false` leaves every index in place.
     let (case_keep, expected) = prepared(case).await?;

@@ -2,6 +2,7 @@ DROP SCHEMA IF EXISTS defer_db CASCADE;
 CREATE SCHEMA defer_db;
 CREATE TABLE defer_db.big (id INT PRIMARY KEY, k INT, t TEXT NOT NULL, v NUMERIC(12, 2));
 CREATE TABLE defer_db."Small Table" (id INT PRIMARY KEY, k INT);
+CREATE TABLE defer_db.zz (id INT PRIMARY KEY);
 -- Plain secondary indexes, which dt builds after the rows: with a comment, on an
 -- expression with a storage parameter, partial and descending, with a name that needs
 -- quoting, and one whose build is slow (about 2 s), so that a kill can land in it.
