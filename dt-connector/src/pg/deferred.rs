@@ -180,7 +180,9 @@ pub(super) async fn build(pool: &PgPool, table: &TableId) -> Result<Vec<String>>
         })?;
     let mut conn = pool.acquire().await?;
     // See the schema copy's index builds (pg/schema.rs): an autovacuum of the freshly
-    // filled table is cancelled sooner.
+    // filled table is cancelled sooner. The setting stays with this session, which is
+    // closed afterwards rather than handed to a writer.
+    conn.close_on_drop();
     if let Err(e) = conn.execute("SET deadlock_timeout = '100ms'").await {
         debug!("index, deadlock_timeout left as it is: {e}");
     }
