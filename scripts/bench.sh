@@ -180,13 +180,8 @@ pg_load_files() {
 # rows when the table starts empty).
 reset_pg_without_k() { reset_pg; local t; for t in $(seq 1 "$TABLES"); do "${PG_DST[@]}" -d bench -c "DROP INDEX k_$t"; done; }
 pg_load_files_then_k() {
-  local t
   pg_load_files
-  for t in $(seq 1 "$TABLES"); do
-    "${PG_DST[@]}" -d bench -c "CREATE INDEX k_$t ON sbtest$t (k)" &
-    if (( t % 2 == 0 )); then wait; fi
-  done
-  wait
+  seq 1 "$TABLES" | xargs -P 2 -I{} "${PG_DST[@]}" -d bench -c 'CREATE INDEX k_{} ON sbtest{} (k)'
 }
 
 bench_pg() {

@@ -60,8 +60,7 @@ async fn prepared(case: &str) -> Result<(Case, Vec<(String, String, String, Opti
     Ok((case, expected))
 }
 
-/// Starts dt on `config`, waits for the indexes to be set aside, kills it with SIGKILL and
-/// checks that the placeholders are the deferrable indexes.
+/// Starts dt on `config`, waits for the indexes to be set aside and kills it with SIGKILL.
 fn kill_after_deferring(case: &Case, config: &std::path::Path) -> Result<()> {
     let mut child = spawn_dt(config);
     wait_for_log(case, &mut child, "deferring the indexes", |l| {

@@ -64,19 +64,21 @@ const DEFERRABLE: &str = "SELECT c.relname, pg_get_indexdef(i.indexrelid), \
     AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid) \
     AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = i.indexrelid \
         AND COALESCE(a.attstattarget::int, -1) <> -1) \
-    AND COALESCE(obj_description(i.indexrelid, 'pg_class'), '') NOT LIKE 'dt: %' \
+    AND left(COALESCE(obj_description(i.indexrelid, 'pg_class'), ''), length($2)) <> $2 \
     ORDER BY c.relname";
 
-/// The placeholders of the target database: their table, name and comment.
+/// The placeholders of the target database: their table, name and comment (`$1` is
+/// [`MARK`]).
 const PLACEHOLDERS: &str = "SELECT n.nspname, t.relname, c.relname, d.description \
     FROM pg_description d JOIN pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_class'::regclass \
     AND d.objsubid = 0 JOIN pg_index i ON i.indexrelid = c.oid JOIN pg_class t ON t.oid = i.indrelid \
     JOIN pg_namespace n ON n.oid = t.relnamespace \
-    WHERE d.description LIKE 'dt: index deferred %' AND i.indpred IS NOT NULL";
+    WHERE left(d.description, length($1)) = $1 AND i.indpred IS NOT NULL";
 
 /// The target tables that hold placeholders.
 pub(super) async fn tables_with_placeholders(pool: &PgPool) -> Result<HashSet<TableId>> {
     let rows = sqlx::query(PLACEHOLDERS)
+        .bind(MARK)
         .fetch_all(pool)
         .await
         .map_err(|e| ConnectorError::read("the target's deferred indexes", e))?;
@@ -104,6 +106,7 @@ pub(super) async fn defer(pool: &PgPool, table: &TableId, col: &str) -> Result<V
     tx.execute("SET LOCAL search_path = ''").await?;
     let indexes = sqlx::query(DEFERRABLE)
         .bind(&name)
+        .bind(MARK)
         .fetch_all(&mut *tx)
         .await
         .map_err(|e| ConnectorError::read(format!("the indexes of target table {table}"), e))?;
@@ -169,8 +172,9 @@ pub(super) async fn defer(pool: &PgPool, table: &TableId, col: &str) -> Result<V
 /// Builds every index of `table` that a placeholder stands for, each in one transaction
 /// (a kill leaves the placeholder, for the next run); returns their names.
 pub(super) async fn build(pool: &PgPool, table: &TableId) -> Result<Vec<String>> {
-    let sql = format!("{PLACEHOLDERS} AND n.nspname = $1 AND t.relname = $2 ORDER BY c.relname");
+    let sql = format!("{PLACEHOLDERS} AND n.nspname = $2 AND t.relname = $3 ORDER BY c.relname");
     let rows = sqlx::query(&sql)
+        .bind(MARK)
         .bind(&table.schema)
         .bind(&table.tb)
         .fetch_all(pool)

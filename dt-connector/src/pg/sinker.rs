@@ -434,12 +434,10 @@ impl Sinker for PgSinker {
         let Some(col) = t.cols.get(col).filter(|_| self.defer) else {
             return Ok(Vec::new());
         };
-        let mut known = self.deferred.lock().await;
         let names = deferred::defer(&self.pool, &t.id, col).await?;
         if !names.is_empty() {
-            if let Some(tables) = known.as_mut() {
-                tables.insert(t.id);
-            }
+            // Read the tables with placeholders again at the next build.
+            *self.deferred.lock().await = None;
         }
         Ok(names)
     }
