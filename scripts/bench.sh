@@ -9,7 +9,8 @@
 #          (pgclone and myclone also time the target alone loading the same rows from local
 #          files over two connections, then building the keys: the floor for any tool; and
 #          pg and pgclone the source and target alone, two psql COPY TO | COPY FROM pipes;
-#          mysql reports myloader's load alone, the target taking mydumper's files)
+#          mysql reports myloader's load alone, the target taking mydumper's files; mysql and
+#          myclone also print the CPU seconds the target, the source and the tool used)
 #   Mongo  dt  vs  a single-threaded pymongo copy, and a batched insertMany of the same
 #          documents from memory; both then build the source's index on k, as dt does
 # Data: sysbench-shaped tables (id int PK, k int indexed, c char(120), pad char(60)),
@@ -43,11 +44,29 @@ RESULTS="$WORK/results.txt"; : > "$RESULTS"
 MY_SRC=(mariadb -h127.0.0.1 -P3307 -uroot); MY_DST=(mariadb -h127.0.0.1 -P3308 -uroot)
 PG_SRC=(psql -X -qAt -h 127.0.0.1 -p 5433 -U postgres); PG_DST=(psql -X -qAt -h 127.0.0.1 -p 5434 -U postgres)
 
-# timed LABEL CMD...: runs CMD, records wall seconds and peak RSS (KiB) of CMD and children.
-timed() {
-  local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$WORK/time.txt" "$@" > "$WORK/$label.out" 2>&1 || { cat "$WORK/$label.out" >&2; echo "$label failed" >&2; exit 1; }
-  read -r SECS RSS < "$WORK/time.txt"
+# server_cpu PORT: CPU seconds (user + system) the MariaDB server on PORT has used so far.
+server_cpu() {
+  local pid; pid=$(cat "${DT_SERVICES_DIR:-/tmp/dt-test-services}/mariadb-$1.pid" 2>/dev/null) || { echo 0; return; }
+  awk '{ print ($14 + $15) / 100 }' "/proc/$pid/stat" 2>/dev/null || echo 0
+}
+# timed LABEL CMD...: runs CMD, records wall seconds and peak RSS (KiB) of CMD and children,
+# and the CPU seconds of CMD (TOOL_CPU) and of the MariaDB source and target (SRC_CPU, TGT_CPU).
+timed() { try_timed "$@" || { cat "$WORK/$1.out" >&2; echo "$1 failed" >&2; exit 1; }; }
+# try_timed LABEL CMD...: timed, but returns CMD's failure instead of stopping the bench.
+try_timed() {
+  local label=$1 src0 tgt0 user sys; shift
+  src0=$(server_cpu 3307); tgt0=$(server_cpu 3308)
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/time.txt" "$@" > "$WORK/$label.out" 2>&1 || return
+  read -r SECS RSS user sys < "$WORK/time.txt"
+  TOOL_CPU=$(echo "$user + $sys" | bc -l)
+  SRC_CPU=$(echo "$(server_cpu 3307) - $src0" | bc -l); TGT_CPU=$(echo "$(server_cpu 3308) - $tgt0" | bc -l)
+}
+# cpu_report PATH LABEL SECS "TARGET SOURCE TOOL": where the CPU of one timed run went, in
+# core-seconds, and how many of the machine's cores the three kept busy on average.
+cpu_report() {
+  local tgt src tool; read -r tgt src tool <<< "$4"
+  printf '%-6s %-34s target %5.2f  source %5.2f  tool %5.2f core-s, %4.2f cores busy\n' "$1" "CPU: $2" \
+    "$tgt" "$src" "$tool" "$(echo "($tgt + $src + $tool) / $3" | bc -l)" | tee -a "$RESULTS"
 }
 report() { # report PATH TOOL SECS RSS_KIB
   printf '%-6s %-34s %8.2f s %10.0f rows/s %8s\n' "$1" "$2" "$3" "$(echo "$TOTAL / $3" | bc -l)" "$( [[ $4 == - ]] && echo - || echo "$(( $4 / 1024 )) MB")" | tee -a "$RESULTS"
@@ -67,12 +86,14 @@ best_of() {
 }
 
 # dt runs alternate between the two checkpoint intervals, REPEAT times each, and the best
-# time of each is kept, so that neither gets the colder or warmer servers.
+# time of each is kept, so that neither gets the colder or warmer servers. On MySQL the
+# peer's run follows each dt run with positions every second: the speed of this machine's
+# cores drifts by up to a fifth within minutes, and taking turns puts the drift on both.
 REPEAT=${BENCH_REPEAT:-2}
 INTERVALS=(); for _ in $(seq 1 "$REPEAT"); do INTERVALS+=(3600 1); done
-keep_best() { # uses $interval, $SECS, $RSS; sets dt1/rss1 or dt3600/rss3600 (locals of the caller)
+keep_best() { # uses $interval, $SECS, $RSS; sets dt1/rss1/cpu1 or dt3600/rss3600 (locals of the caller)
   if [[ $interval == 1 ]]; then
-    if [[ -z ${dt1:-} ]] || (( $(echo "$SECS < $dt1" | bc) )); then dt1=$SECS; fi
+    if [[ -z ${dt1:-} ]] || (( $(echo "$SECS < $dt1" | bc) )); then dt1=$SECS; cpu1="$TGT_CPU $SRC_CPU $TOOL_CPU"; fi
     if [[ -z ${rss1:-} ]] || (( RSS > rss1 )); then rss1=$RSS; fi
   else
     if [[ -z ${dt3600:-} ]] || (( $(echo "$SECS < $dt3600" | bc) )); then dt3600=$SECS; fi
@@ -114,27 +135,34 @@ bench_mysql() {
     local n; n=$("${MY_DST[@]}" -N -e "SELECT SUM(c) FROM (SELECT COUNT(*) c FROM bench_db.sbtest1 $(for t in $(seq 2 "$TABLES"); do echo "UNION ALL SELECT COUNT(*) FROM bench_db.sbtest$t"; done)) x")
     [[ $n == "$TOTAL" ]] || { echo "MySQL target has $n rows, expected $TOTAL" >&2; exit 1; }
   }
-  local dt1= dt3600= rss1= rss3600= peer= load=
+  local dt1= dt3600= rss1= rss3600= cpu1= peer= load= cpu_load=
+  peer_mysql() {
+    reset_mysql
+    rm -rf "$WORK/mydumper"
+    timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper"; local dump=$SECS
+    # myloader -t 2 now and then stops on a deadlock between its own threads: one more go.
+    try_timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o ||
+      { tail -n 2 "$WORK/myloader.out" >&2; reset_mysql; timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o; }
+    check_mysql; peer=$(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)")
+    [[ $(lesser "$load" "$SECS") == "$load" ]] || { load=$SECS; cpu_load="$TGT_CPU 0 $TOOL_CPU"; }
+  }
+  # dt and the peer take turns, so that a drift of the machine's speed reaches both.
   for interval in "${INTERVALS[@]}"; do
     reset_mysql
     dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 "$interval" bench_db
     timed "dt-mysql-$interval" "$DT" "$WORK/mysql.ini"; check_mysql
     keep_best
+    [[ $interval != 1 ]] || peer_mysql
   done
   report mysql "dt (checkpoint every 1s)" "$dt1" "$rss1"
   report mysql "dt (checkpoint every 3600s)" "$dt3600" "$rss3600"
-  for _ in $(seq 1 "$REPEAT"); do
-    reset_mysql
-    rm -rf "$WORK/mydumper"
-    timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper"; local dump=$SECS
-    timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper" -o
-    check_mysql; peer=$(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)"); load=$(lesser "$load" "$SECS")
-  done
   report mysql "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
   ratio mysql "mydumper+myloader" "$dt1" "$peer"
   # myloader alone feeds the target mydumper's files over two connections: the target only.
   report mysql "target only: myloader -t 2 alone" "$load" -
   ratio mysql "target only" "$dt1" "$load"
+  cpu_report mysql "dt (every 1s)" "$dt1" "$cpu1"
+  cpu_report mysql "myloader alone" "$load" "$cpu_load"
   ratio mysql "dt (every 3600s)" "$dt1" "$dt3600"
 }
 
@@ -305,24 +333,30 @@ bench_myclone() {
     local i; i=$("${MY_DST[@]}" -N -e "SELECT COUNT(DISTINCT TABLE_NAME, INDEX_NAME) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'bench_db'")
     [[ $i == "$((TABLES * 2))" ]] || { echo "MySQL target has $i indexes, expected $((TABLES * 2))" >&2; exit 1; }
   }
-  local dt1= dt3600= rss1= rss3600= peer=
+  local dt1= dt3600= rss1= rss3600= cpu1= peer= load= cpu_load=
+  peer_myclone() {
+    empty_target
+    rm -rf "$WORK/mydumper-clone"
+    timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper-clone"; local dump=$SECS
+    try_timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper-clone" ||
+      { tail -n 2 "$WORK/myloader.out" >&2; empty_target; timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper-clone"; }
+    check_myclone
+    [[ $(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)") == "$peer" ]] || { peer=$(echo "$dump + $SECS" | bc -l); load=$SECS; cpu_load="$TGT_CPU 0 $TOOL_CPU"; }
+  }
+  # dt and the peer take turns, and myloader gets one more go after a deadlock, as in bench_mysql.
   for interval in "${INTERVALS[@]}"; do
     empty_target
     dt_config mysql mysql://root@127.0.0.1:3307 mysql://root@127.0.0.1:3308 "$interval" bench_db with_structures=true
     timed "dt-myclone-$interval" "$DT" "$WORK/mysql.ini"; check_myclone
     keep_best
+    [[ $interval != 1 ]] || peer_myclone
   done
   report myclone "dt with_structures (every 1s)" "$dt1" "$rss1"
   report myclone "dt with_structures (every 3600s)" "$dt3600" "$rss3600"
-  for _ in $(seq 1 "$REPEAT"); do
-    empty_target
-    rm -rf "$WORK/mydumper-clone"
-    timed mydumper mydumper -h 127.0.0.1 -P 3307 -u root -B bench_db -t 2 -r 100000 -o "$WORK/mydumper-clone"; local dump=$SECS
-    timed myloader myloader -h 127.0.0.1 -P 3308 -u root -B bench_db -t 2 -d "$WORK/mydumper-clone"
-    check_myclone; peer=$(lesser "$peer" "$(echo "$dump + $SECS" | bc -l)")
-  done
   report myclone "mydumper -t 2 -r 100000 + myloader -t 2" "$peer" -
   ratio myclone "mydumper+myloader, with schema" "$dt1" "$peer"
+  cpu_report myclone "dt (every 1s)" "$dt1" "$cpu1"
+  cpu_report myclone "myloader (the peer's load)" "$load" "$cpu_load"
   # The target alone: mydumper's INSERT files, already on disk, loaded by two mariadb clients
   # into the tables without their k key, then ADD KEY two tables at a time. No tool that
   # writes INSERTs over two connections gets the rows in faster than this.
