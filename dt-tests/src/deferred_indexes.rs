@@ -1,8 +1,8 @@
-//! PostgreSQL: the plain secondary indexes of a target table that starts empty are built
-//! after its rows (docs/en/snapshot/resume.md, "Indexes after the rows"). Killed with
-//! SIGKILL after they were set aside, in the middle of the rows and in the middle of a
-//! build, with resume on and off, every run ends with the target's indexes exactly as they
-//! were created, and the rows equal to the source's.
+//! The plain secondary indexes of a target table that starts empty are built after its rows
+//! (docs/en/snapshot/resume.md, "Indexes after the rows"). Killed with SIGKILL after they
+//! were set aside, in the middle of the rows and (PostgreSQL) in the middle of a build, with
+//! resume on and off, every run ends with the target's indexes exactly as they were created,
+//! and the rows equal to the source's.
 
 use anyhow::{ensure, Result};
 use sqlx::{Connection, PgConnection};
@@ -176,5 +176,131 @@ pub async fn crash(case: &str) -> Result<()> {
     let status = child.wait()?;
     ensure!(status.success(), "dt exited with {status}");
     check_target(&expected).await?;
+    Ok(())
+}
+
+/// `SHOW CREATE TABLE` of each of the MySQL case's target tables.
+async fn mysql_target_tables() -> Result<Vec<(String, String)>> {
+    let mut conn = sqlx::MySqlConnection::connect(&crate::servers::mysql_dst()).await?;
+    let mut out = Vec::new();
+    for tb in ["Small Table", "big", "zz"] {
+        let sql = format!("SHOW CREATE TABLE `{SCHEMA}`.`{tb}`");
+        let (name, create): (String, String) = sqlx::query_as(&sql).fetch_one(&mut conn).await?;
+        out.push((name, create));
+    }
+    Ok(out)
+}
+
+/// Fails unless the MySQL target's tables are `expected` and hold the source's rows.
+async fn mysql_check_target(expected: &[(String, String)]) -> Result<()> {
+    let now = mysql_target_tables().await?;
+    ensure!(
+        now == expected,
+        "the target's tables are not as they were created:\n{now:#?}\nexpected:\n{expected:#?}"
+    );
+    let rows = Kind::Mysql.assert_schemas_same(&[SCHEMA]).await?;
+    ensure!(rows == 123_000, "compared {rows} rows, expected 123000");
+    Ok(())
+}
+
+/// Prepares the MySQL case and returns it with its target tables as they were created.
+async fn mysql_prepared(case: &str) -> Result<(Case, Vec<(String, String)>)> {
+    let case = Case::load(case);
+    Kind::Mysql.prepare(&case).await?;
+    Ok((case, mysql_target_tables().await?))
+}
+
+/// The keys of the big target table, while they are set aside, are none but its primary and
+/// unique keys, and its comment holds them.
+async fn mysql_set_aside() -> Result<()> {
+    let create = &mysql_target_tables().await?[1].1;
+    let (body, options) = create.split_once("\n) ").unwrap_or_default();
+    ensure!(
+        !body.contains("  KEY ")
+            && body.contains("UNIQUE KEY `big_t_key`")
+            && options.contains("COMMENT='dt: keys added after the rows are copied: "),
+        "the keys of big are not set aside: {create}"
+    );
+    Ok(())
+}
+
+/// MySQL: the plain secondary keys of a target table that starts empty are added after its
+/// rows, and its comment restored; killed with SIGKILL once they are set aside and in the
+/// middle of the rows, with resume on and off, every run ends with `SHOW CREATE TABLE` of
+/// every target table as it was created and the rows equal to the source's.
+pub async fn mysql_crash(case: &str) -> Result<()> {
+    let (case_on, expected) = mysql_prepared(case).await?;
+    let config = case_on.config(&Kind::Mysql.src(), &Kind::Mysql.dst(), &[]);
+    kill_after_deferring(&case_on, &config)?;
+    mysql_set_aside().await?;
+    let mut rng = Rng::from_env();
+    let killed = run_with_kills(
+        &config,
+        &case_on.log_dir(),
+        4,
+        123_000,
+        (0.1, 0.3),
+        &mut rng,
+    )?;
+    println!("resume on: {killed} kill(s) in the rows");
+    mysql_check_target(&expected).await?;
+    // Which run adds the keys varies: the server finishes the ALTER TABLE of a run killed in
+    // it, and the next run then finds them there.
+    let log = messages(&case_on);
+    ensure!(
+        !log.iter()
+            .any(|l| l.contains("Small Table") && l.contains("after its rows")),
+        "the keys of a small table were set aside:\n{}",
+        log.join("\n")
+    );
+
+    // Resume off: the run after a kill copies again from the start and still adds the keys
+    // the killed run set aside.
+    let (case_off, expected) = mysql_prepared(case).await?;
+    let config = case_off.config(
+        &Kind::Mysql.src(),
+        &Kind::Mysql.dst(),
+        &[("resumer.resume_from_log", "false")],
+    );
+    kill_after_deferring(&case_off, &config)?;
+    mysql_set_aside().await?;
+    expect_success(&run_dt(&config))?;
+    mysql_check_target(&expected).await?;
+
+    // A task that stops in its checks leaves the target's keys as they are.
+    let (case_bad, mut expected) = mysql_prepared(case).await?;
+    Kind::Mysql.target_scalar("DROP TABLE defer_db.zz").await?;
+    let out = run_dt(&case_bad.config(&Kind::Mysql.src(), &Kind::Mysql.dst(), &[]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(1) && stderr.contains("zz"),
+        "a missing target table did not stop the task: {:?} {stderr}",
+        out.status.code()
+    );
+    let mut conn = sqlx::MySqlConnection::connect(&crate::servers::mysql_dst()).await?;
+    let (_, big): (String, String) = sqlx::query_as("SHOW CREATE TABLE defer_db.big")
+        .fetch_one(&mut conn)
+        .await?;
+    expected.retain(|(t, _)| t == "big");
+    ensure!(
+        big == expected[0].1,
+        "a task that stopped in its checks changed the target's keys: {big}"
+    );
+
+    // `[sinker] defer_indexes=false` leaves every key in place.
+    let (case_keep, expected) = mysql_prepared(case).await?;
+    let config = case_keep.config(
+        &Kind::Mysql.src(),
+        &Kind::Mysql.dst(),
+        &[("sinker.defer_indexes", "false")],
+    );
+    let mut child = spawn_dt(&config);
+    wait_for_log(&case_keep, &mut child, "rows going in", |l| {
+        l.contains("task, start `defer_db`.`big`")
+    })?;
+    ensure!(mysql_target_tables().await? == expected);
+    let status = child.wait()?;
+    ensure!(status.success(), "dt exited with {status}");
+    mysql_check_target(&expected).await?;
     Ok(())
 }

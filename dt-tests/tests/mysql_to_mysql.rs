@@ -633,3 +633,13 @@ fn key_shapes_crash_test() {
         70_000,
     ));
 }
+
+/// The plain secondary keys of a large target table are added after its rows, through
+/// kill -9 with resume on and off (docs/en/snapshot/resume.md, "Indexes after the rows").
+#[test]
+fn deferred_key_crash_test() {
+    let _guard = serial();
+    block_on(dt_tests::deferred_indexes::mysql_crash(
+        "mysql_to_mysql/snapshot/deferred_key_crash_test",
+    ));
+}

@@ -1,6 +1,7 @@
 //! MySQL / MariaDB: extractor, sinker and the value codec between them.
 
 mod catalog;
+mod deferred;
 mod extractor;
 pub mod position;
 mod schema;
@@ -150,7 +151,7 @@ pub async fn build(
         cfg.router()?,
         cfg.sink_batch_size(),
         max_allowed_packet,
-        cfg.conflict_mode(),
+        (cfg.conflict_mode(), cfg.sinker.defer_indexes),
     );
     Ok((Box::new(extractor), Box::new(sinker)))
 }

@@ -3,6 +3,7 @@
 //! without a usable key are written in one transaction. With `[sinker] replace=false` rows go
 //! in with a plain `INSERT`, and a key the target holds is an error ([`ConflictMode`]).
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use anyhow::{bail, Result};
@@ -16,6 +17,7 @@ use sqlx::{Connection, Executor, MySql, Transaction};
 use tokio::sync::mpsc;
 
 use super::catalog::table_name;
+use super::deferred;
 use super::quote;
 use super::value::bind;
 use crate::catalog::{check_target, cleared, Cached};
@@ -29,6 +31,10 @@ const RETRIES: u32 = 5;
 
 pub struct MysqlSinker {
     pool: MySqlPool,
+    /// `[sinker] defer_indexes`.
+    defer: bool,
+    /// Per target schema, its tables with keys set aside, read from the target on first use.
+    deferred: tokio::sync::Mutex<HashMap<String, HashSet<TableId>>>,
     catalog: Cached<MySqlPool>,
     router: Router,
     batch_size: usize,
@@ -44,11 +50,13 @@ impl MysqlSinker {
         router: Router,
         batch_size: usize,
         max_allowed_packet: u64,
-        conflict: ConflictMode,
+        (conflict, defer): (ConflictMode, bool),
     ) -> Self {
         MysqlSinker {
             catalog: Cached::new(pool.clone()),
             pool,
+            defer,
+            deferred: Default::default(),
             router,
             batch_size,
             max_bytes: (max_allowed_packet as usize)
@@ -311,6 +319,37 @@ impl Sinker for MysqlSinker {
             .await
             .map_err(|e| ConnectorError::read(format!("target table {id}"), e))?;
         Ok(row.is_some())
+    }
+
+    async fn defer_indexes(&self, meta: &TableMeta) -> Result<Vec<String>> {
+        if !self.defer {
+            return Ok(Vec::new());
+        }
+        let names = deferred::defer(&self.pool, &self.target(meta).0).await?;
+        if !names.is_empty() {
+            // Read the tables with keys set aside again at the next build.
+            self.deferred.lock().await.clear();
+        }
+        Ok(names)
+    }
+
+    async fn build_deferred_indexes(&self, id: &TableId) -> Result<Vec<String>> {
+        let target = self.router.route_table(id);
+        {
+            let mut known = self.deferred.lock().await;
+            if !known.contains_key(&target.schema) {
+                let schema = [target.schema.clone()];
+                let tables = deferred::tables_set_aside(&self.pool, &schema).await?;
+                known.insert(target.schema.clone(), tables);
+            }
+            if !known
+                .get_mut(&target.schema)
+                .is_some_and(|t| t.remove(&target))
+            {
+                return Ok(Vec::new());
+            }
+        }
+        deferred::build(&self.pool, &target).await
     }
 
     async fn write(&self, meta: &TableMeta, rows: &[Row]) -> Result<()> {
