@@ -60,6 +60,17 @@ async fn prepared(case: &str) -> Result<(Case, Vec<(String, String, String, Opti
     Ok((case, expected))
 }
 
+/// Fails if default.log says the indexes of the case's table of 3,000 rows were set aside.
+fn small_table_kept(log: &[String]) -> Result<()> {
+    ensure!(
+        !log.iter()
+            .any(|l| l.contains("Small Table") && l.contains("after its rows")),
+        "the indexes of a small table were set aside:\n{}",
+        log.join("\n")
+    );
+    Ok(())
+}
+
 /// Starts dt on `config`, waits for the indexes to be set aside and kills it with SIGKILL.
 fn kill_after_deferring(case: &Case, config: &std::path::Path) -> Result<()> {
     let mut child = spawn_dt(config);
@@ -93,12 +104,7 @@ pub async fn crash(case: &str) -> Result<()> {
         "default.log does not say the indexes were built:\n{}",
         log.join("\n")
     );
-    ensure!(
-        !log.iter()
-            .any(|l| l.contains("Small Table") && l.contains("after its rows")),
-        "the indexes of a small table were deferred:\n{}",
-        log.join("\n")
-    );
+    small_table_kept(&log)?;
 
     // Killed in the slow build, after the table was recorded finished: the next run skips
     // the table and builds what is left.
@@ -246,13 +252,7 @@ pub async fn mysql_crash(case: &str) -> Result<()> {
     mysql_check_target(&expected).await?;
     // Which run adds the keys varies: the server finishes the ALTER TABLE of a run killed in
     // it, and the next run then finds them there.
-    let log = messages(&case_on);
-    ensure!(
-        !log.iter()
-            .any(|l| l.contains("Small Table") && l.contains("after its rows")),
-        "the keys of a small table were set aside:\n{}",
-        log.join("\n")
-    );
+    small_table_kept(&messages(&case_on))?;
 
     // Resume off: the run after a kill copies again from the start and still adds the keys
     // the killed run set aside.

@@ -116,7 +116,7 @@ fn plain_keys(create: &str) -> Vec<String> {
 }
 
 /// Whether the server makes one `ALTER TABLE` atomic across a crash.
-async fn atomic_ddl(pool: &MySqlPool) -> Result<bool> {
+async fn atomic_ddl(pool: &MySqlPool) -> sqlx::Result<bool> {
     let version: String = sqlx::query_scalar("SELECT VERSION()")
         .fetch_one(pool)
         .await?;
@@ -145,7 +145,7 @@ async fn table_comment(pool: &MySqlPool, id: &TableId) -> sqlx::Result<Option<St
 /// their names.
 pub(super) async fn defer(pool: &MySqlPool, id: &TableId) -> Result<Vec<String>> {
     let err = |e| ConnectorError::write(id, e);
-    if !atomic_ddl(pool).await.map_err(|e| anyhow::anyhow!(e))? {
+    if !atomic_ddl(pool).await.map_err(err)? {
         return Ok(Vec::new());
     }
     let row = sqlx::query(&format!("SHOW CREATE TABLE {}", table_name(id)))
@@ -206,26 +206,22 @@ const ER_DUP_KEYNAME: u16 = 1061;
 /// ER_CANT_DROP_FIELD_OR_KEY: no key of that name is there.
 const ER_CANT_DROP_FIELD_OR_KEY: u16 = 1091;
 
-/// The target tables of `schemas` whose keys a run set aside.
-pub(super) async fn tables_set_aside(
-    pool: &MySqlPool,
-    schemas: &[String],
-) -> Result<HashSet<TableId>> {
-    let mut out = HashSet::new();
-    for schema in schemas {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
-             WHERE TABLE_SCHEMA = ? AND LEFT(TABLE_COMMENT, CHAR_LENGTH(?)) = ?",
-        )
-        .bind(schema)
-        .bind(MARK)
-        .bind(MARK)
-        .fetch_all(pool)
-        .await
-        .context("cannot read the target's table comments")?;
-        out.extend(rows.into_iter().map(|(tb,)| TableId::new(schema, tb)));
-    }
-    Ok(out)
+/// The target tables of `schema` whose keys a run set aside.
+pub(super) async fn tables_set_aside(pool: &MySqlPool, schema: &str) -> Result<HashSet<TableId>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = ? AND LEFT(TABLE_COMMENT, CHAR_LENGTH(?)) = ?",
+    )
+    .bind(schema)
+    .bind(MARK)
+    .bind(MARK)
+    .fetch_all(pool)
+    .await
+    .context("cannot read the target's table comments")?;
+    Ok(rows
+        .into_iter()
+        .map(|(tb,)| TableId::new(schema, tb))
+        .collect())
 }
 
 /// Adds back the keys set aside on target table `id`, in one `ALTER TABLE` that also

@@ -338,8 +338,7 @@ impl Sinker for MysqlSinker {
         {
             let mut known = self.deferred.lock().await;
             if !known.contains_key(&target.schema) {
-                let schema = [target.schema.clone()];
-                let tables = deferred::tables_set_aside(&self.pool, &schema).await?;
+                let tables = deferred::tables_set_aside(&self.pool, &target.schema).await?;
                 known.insert(target.schema.clone(), tables);
             }
             if !known
