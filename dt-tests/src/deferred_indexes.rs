@@ -71,6 +71,35 @@ fn small_table_kept(log: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// Drops the target table `zz`, which comes after the big one, and runs dt on `case`: the
+/// task must stop in its checks with exit code 1, naming it.
+async fn stops_on_missing_table(kind: Kind, case: &Case) -> Result<()> {
+    kind.target_scalar("DROP TABLE defer_db.zz").await?;
+    let out = run_dt(&case.config(&kind.src(), &kind.dst(), &[]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    ensure!(
+        out.status.code() == Some(1) && stderr.contains("zz"),
+        "a missing target table did not stop the task: {:?} {stderr}",
+        out.status.code()
+    );
+    Ok(())
+}
+
+/// Starts dt on `case` with `[sinker] defer_indexes=false` and returns it once the rows of
+/// the big table are going in.
+fn spawn_keeping_indexes(kind: Kind, case: &Case) -> Result<std::process::Child> {
+    let config = case.config(
+        &kind.src(),
+        &kind.dst(),
+        &[("sinker.defer_indexes", "false")],
+    );
+    let mut child = spawn_dt(&config);
+    wait_for_log(case, &mut child, "rows going in", |l| {
+        l.contains("task, start `defer_db`.`big`")
+    })?;
+    Ok(child)
+}
+
 /// Starts dt on `config`, waits for the indexes to be set aside and kills it with SIGKILL.
 fn kill_after_deferring(case: &Case, config: &std::path::Path) -> Result<()> {
     let mut child = spawn_dt(config);
@@ -152,14 +181,7 @@ pub async fn crash(case: &str) -> Result<()> {
     // A task that stops in its checks, here on a target table missing after the big one,
     // leaves the target's indexes as they are.
     let (case_bad, expected) = prepared(case).await?;
-    Kind::Pg.target_scalar("DROP TABLE defer_db.zz").await?;
-    let out = run_dt(&case_bad.config(&Kind::Pg.src(), &Kind::Pg.dst(), &[]));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    ensure!(
-        out.status.code() == Some(1) && stderr.contains("zz"),
-        "a missing target table did not stop the task: {:?} {stderr}",
-        out.status.code()
-    );
+    stops_on_missing_table(Kind::Pg, &case_bad).await?;
     let kept: Vec<_> = expected.into_iter().filter(|(t, ..)| t != "zz").collect();
     ensure!(
         target_indexes().await? == kept,
@@ -169,15 +191,7 @@ pub async fn crash(case: &str) -> Result<()> {
 
     // `[sinker] defer_indexes=false` leaves every index in place.
     let (case_keep, expected) = prepared(case).await?;
-    let config = case_keep.config(
-        &Kind::Pg.src(),
-        &Kind::Pg.dst(),
-        &[("sinker.defer_indexes", "false")],
-    );
-    let mut child = spawn_dt(&config);
-    wait_for_log(&case_keep, &mut child, "rows going in", |l| {
-        l.contains("task, start `defer_db`.`big`")
-    })?;
+    let mut child = spawn_keeping_indexes(Kind::Pg, &case_keep)?;
     ensure!(placeholders().await?.is_empty());
     let status = child.wait()?;
     ensure!(status.success(), "dt exited with {status}");
@@ -269,14 +283,7 @@ pub async fn mysql_crash(case: &str) -> Result<()> {
 
     // A task that stops in its checks leaves the target's keys as they are.
     let (case_bad, mut expected) = mysql_prepared(case).await?;
-    Kind::Mysql.target_scalar("DROP TABLE defer_db.zz").await?;
-    let out = run_dt(&case_bad.config(&Kind::Mysql.src(), &Kind::Mysql.dst(), &[]));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    ensure!(
-        out.status.code() == Some(1) && stderr.contains("zz"),
-        "a missing target table did not stop the task: {:?} {stderr}",
-        out.status.code()
-    );
+    stops_on_missing_table(Kind::Mysql, &case_bad).await?;
     let mut conn = sqlx::MySqlConnection::connect(&crate::servers::mysql_dst()).await?;
     let (_, big): (String, String) = sqlx::query_as("SHOW CREATE TABLE defer_db.big")
         .fetch_one(&mut conn)
@@ -289,15 +296,7 @@ pub async fn mysql_crash(case: &str) -> Result<()> {
 
     // `[sinker] defer_indexes=false` leaves every key in place.
     let (case_keep, expected) = mysql_prepared(case).await?;
-    let config = case_keep.config(
-        &Kind::Mysql.src(),
-        &Kind::Mysql.dst(),
-        &[("sinker.defer_indexes", "false")],
-    );
-    let mut child = spawn_dt(&config);
-    wait_for_log(&case_keep, &mut child, "rows going in", |l| {
-        l.contains("task, start `defer_db`.`big`")
-    })?;
+    let mut child = spawn_keeping_indexes(Kind::Mysql, &case_keep)?;
     ensure!(mysql_target_tables().await? == expected);
     let status = child.wait()?;
     ensure!(status.success(), "dt exited with {status}");

@@ -17,6 +17,7 @@ use tracing::debug;
 
 use super::catalog::table_name;
 use super::quote;
+use super::schema::quoted_len;
 use super::sinker::error_number;
 use crate::ConnectorError;
 
@@ -72,20 +73,10 @@ fn literal(s: &str) -> String {
 
 /// The name of the key of a `KEY `name` (…)` line.
 fn key_name(line: &str) -> Option<String> {
-    let rest = line.strip_prefix("KEY `")?;
-    let mut name = String::new();
-    let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '`' {
-            if chars.peek() == Some(&'`') {
-                chars.next();
-            } else {
-                return Some(name);
-            }
-        }
-        name.push(c);
-    }
-    None
+    let quoted = line.strip_prefix("KEY ").filter(|q| q.starts_with('`'))?;
+    let len = quoted_len(quoted);
+    let name = quoted[..len].strip_suffix('`').filter(|_| len > 1)?;
+    Some(name[1..].replace("``", "`"))
 }
 
 /// The plain secondary keys of `create` (a `SHOW CREATE TABLE`), when the table may have
@@ -295,6 +286,7 @@ mod tests {
         assert_eq!(keys, ["KEY `k_1` (`k`)", "KEY `a``b` (`k`) COMMENT 'c'"]);
         let names: Vec<_> = keys.iter().filter_map(|k| key_name(k)).collect();
         assert_eq!(names, ["k_1", "a`b"]);
+        assert_eq!(key_name("KEY `open"), None);
         let fk = create.replace(
             "  UNIQUE KEY",
             "  CONSTRAINT `f` FOREIGN KEY (`k`) REFERENCES `p` (`id`),\n  UNIQUE KEY",

@@ -170,7 +170,7 @@ fn without_definer(sql: &str) -> String {
 }
 
 /// The length of the backtick-quoted name `s` starts with (doubled backticks inside).
-fn quoted_len(s: &str) -> usize {
+pub(super) fn quoted_len(s: &str) -> usize {
     let bytes = s.as_bytes();
     let mut i = 1;
     while i < bytes.len() {
