@@ -222,20 +222,42 @@ pub(super) async fn build(pool: &MySqlPool, id: &TableId) -> Result<Vec<String>>
     let mut attempt = 0;
     loop {
         match build_once(pool, id).await {
-            Err(e) if error_number(&e) == Some(ER_DUP_KEYNAME) && attempt < 3 => attempt += 1,
-            Err(e) => return Err(ConnectorError::write(id, e).into()),
             Ok(names) => return Ok(names),
+            Err(Built::Server(e)) if error_number(&e) == Some(ER_DUP_KEYNAME) && attempt < 3 => {
+                attempt += 1
+            }
+            Err(Built::Server(e)) => return Err(ConnectorError::write(id, e).into()),
+            Err(Built::Unreadable) => anyhow::bail!(
+                "the comment of target table {id} starts with `{}` but its keys cannot be \
+                 read from it: add them back by hand as the comment says, and restore the \
+                 table comment (docs/en/snapshot/resume.md, \"Indexes after the rows\")",
+                MARK.trim_end()
+            ),
         }
     }
 }
 
-async fn build_once(pool: &MySqlPool, id: &TableId) -> sqlx::Result<Vec<String>> {
+/// Why [`build_once`] did not add the keys.
+enum Built {
+    Server(sqlx::Error),
+    /// The comment has the mark, but not keys after it.
+    Unreadable,
+}
+
+impl From<sqlx::Error> for Built {
+    fn from(e: sqlx::Error) -> Self {
+        Built::Server(e)
+    }
+}
+
+async fn build_once(pool: &MySqlPool, id: &TableId) -> Result<Vec<String>, Built> {
     let Some(comment) = table_comment(pool, id).await? else {
         return Ok(Vec::new());
     };
-    let Some(saved) = Saved::from_comment(&comment) else {
+    if !comment.starts_with(MARK) {
         return Ok(Vec::new());
-    };
+    }
+    let saved = Saved::from_comment(&comment).ok_or(Built::Unreadable)?;
     // Keys of the same name added by hand meanwhile stay as they are.
     let present: Vec<(String,)> = sqlx::query_as(
         "SELECT DISTINCT CAST(INDEX_NAME AS CHAR) FROM information_schema.STATISTICS \
@@ -247,8 +269,8 @@ async fn build_once(pool: &MySqlPool, id: &TableId) -> sqlx::Result<Vec<String>>
     .await?;
     let mut names = Vec::new();
     let mut clauses = Vec::new();
-    // `defer` saved only keys with a name.
-    for (key, name) in saved.keys.iter().filter_map(|k| Some((k, key_name(k)?))) {
+    let named: Option<Vec<_>> = saved.keys.iter().map(|k| Some((k, key_name(k)?))).collect();
+    for (key, name) in named.ok_or(Built::Unreadable)? {
         if !present.iter().any(|(p,)| *p == name) {
             clauses.push(format!("ADD {key}"));
             names.push(name);
