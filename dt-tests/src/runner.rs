@@ -338,6 +338,18 @@ pub fn expect_success(out: &Output) -> Result<()> {
     Ok(())
 }
 
+/// Fails with dt's stderr unless it exited 1 with `naming` in its stderr.
+pub fn expect_failure(out: &Output, naming: &str) -> Result<()> {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() != Some(1) || !stderr.contains(naming) {
+        bail!(
+            "expected dt to exit 1 naming {naming:?}, got {:?}\nstderr:\n{stderr}",
+            out.status.code()
+        );
+    }
+    Ok(())
+}
+
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Cases share the test servers: each holds this guard while it runs.

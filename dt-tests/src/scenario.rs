@@ -9,7 +9,7 @@ use crate::compare::{
     pg_tables,
 };
 use crate::runner::{
-    expect_success, run_dt, run_with_kills_then, spawn_dt, wait_for_log, Case, Rng,
+    expect_failure, expect_success, run_dt, run_with_kills_then, spawn_dt, wait_for_log, Case, Rng,
 };
 use crate::servers;
 
@@ -344,12 +344,7 @@ pub async fn interrupt(kind: Kind, case: &str, schema: &str, rows: usize) -> Res
         .status()?;
     ensure!(status.success(), "kill -TERM failed");
     let out = child.wait_with_output()?;
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    ensure!(
-        out.status.code() == Some(1) && stderr.contains("interrupted by SIGTERM"),
-        "expected exit 1 naming SIGTERM, got {:?}: {stderr}",
-        out.status.code()
-    );
+    expect_failure(&out, "interrupted by SIGTERM")?;
     let finished = case.finished_log();
     let unfinished_position = case.position_log().iter().any(|p| {
         !finished.iter().any(|f| {
