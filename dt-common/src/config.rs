@@ -155,6 +155,10 @@ pub struct SinkerConfig {
     /// after its rows instead of keeping them up to date row by row (docs/en/config.md).
     #[serde(default = "default_replace")]
     pub defer_indexes: bool,
+    /// MariaDB targets: write rows by bulk execution where the target allows it
+    /// (docs/en/config.md).
+    #[serde(default = "default_replace")]
+    pub mariadb_bulk_execute: bool,
     /// ape-dts's shard-key check of MongoDB filters; read and ignored (docs/en/config.md).
     #[serde(default = "default_replace")]
     pub mongo_require_shard_key_filter: bool,
@@ -526,6 +530,7 @@ const KNOWN_KEYS: &[(&str, &[&str])] = &[
             "conflict_policy",
             "mongo_require_shard_key_filter",
             "defer_indexes",
+            "mariadb_bulk_execute",
             "max_rps",
             "max_mbps",
         ],

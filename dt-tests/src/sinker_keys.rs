@@ -169,6 +169,44 @@ pub async fn mysql_isolation(case: &str) -> Result<()> {
     Ok(())
 }
 
+/// MariaDB's bulk execution and the pool's multi-row statements write every type alike: the
+/// basic case's tables are copied by an account whose password needs escaping in the URL
+/// (the bulk client logs in on its own), once by bulk execution and once with
+/// `mariadb_bulk_execute=false`; default.log says which way the rows went each time.
+pub async fn mysql_bulk_execute(case: &str, schemas: &[&str]) -> Result<()> {
+    let dst = Kind::Mysql.dst();
+    let create = "CREATE USER IF NOT EXISTS 'dt_bulk'@'127.0.0.1' IDENTIFIED BY 'p@ss:w/rd%'; \
+                  GRANT ALL ON *.* TO 'dt_bulk'@'127.0.0.1'";
+    mysql_exec(&dst, create).await?;
+    ensure!(
+        dst.contains("//root@"),
+        "the target URL {dst} does not log in as root"
+    );
+    let url = dst.replacen("//root@", "//dt_bulk:p%40ss%3Aw%2Frd%25@", 1);
+    for (bulk, says) in [
+        ("true", "target rows go in by MariaDB bulk execution"),
+        (
+            "false",
+            "target rows go through sqlx: [sinker] mariadb_bulk_execute=false",
+        ),
+    ] {
+        let case = Case::load(case);
+        Kind::Mysql.prepare(&case).await?;
+        let overrides = [
+            ("sinker.mariadb_bulk_execute", bulk),
+            ("runtime.log_level", "debug"),
+        ];
+        expect_success(&run_dt(&case.config(&Kind::Mysql.src(), &url, &overrides)))?;
+        ensure!(
+            case.default_log().iter().any(|l| l.contains(says)),
+            "mariadb_bulk_execute={bulk}: default.log does not say {says:?}"
+        );
+        let rows = Kind::Mysql.assert_schemas_same(schemas).await?;
+        ensure!(rows > 2500, "only {rows} rows compared");
+    }
+    Ok(())
+}
+
 /// Connections open on one end: MySQL sessions other than the server's own and the
 /// observer's; PostgreSQL sessions with `app` as their application_name.
 async fn sessions(kind: Kind, url: &str, app: &str) -> Result<i64> {

@@ -376,6 +376,15 @@ fn transaction_isolation_test() {
 }
 
 #[test]
+fn bulk_execute_test() {
+    let _guard = serial();
+    block_on(dt_tests::sinker_keys::mysql_bulk_execute(
+        "mysql_to_mysql/snapshot/basic_test",
+        &["basic_db", "test_db_@"],
+    ));
+}
+
+#[test]
 fn max_connections_test() {
     let _guard = serial();
     block_on(dt_tests::sinker_keys::max_connections(

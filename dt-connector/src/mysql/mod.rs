@@ -1,5 +1,6 @@
 //! MySQL / MariaDB: extractor, sinker and the value codec between them.
 
+mod bulk;
 mod catalog;
 mod deferred;
 mod extractor;
@@ -153,7 +154,17 @@ pub async fn build(
         max_allowed_packet,
         (cfg.conflict_mode(), cfg.sinker.defer_indexes),
     );
-    Ok((Box::new(extractor), Box::new(sinker)))
+    // Bulk execution opens its own connections beside the pool's: not under a cap.
+    let bulk = if !cfg.sinker.mariadb_bulk_execute {
+        tracing::debug!("target rows go through sqlx: [sinker] mariadb_bulk_execute=false");
+        None
+    } else if cfg.sinker.max_connections.is_some() {
+        tracing::debug!("target rows go through sqlx: [sinker] max_connections is set");
+        None
+    } else {
+        bulk::BulkPool::open(&cfg.sinker.url, writer_session(cfg), max_allowed_packet).await
+    };
+    Ok((Box::new(extractor), Box::new(sinker.with_bulk(bulk))))
 }
 
 /// The schema copy of a task (docs/en/structure.md). Its target connections add foreign

@@ -16,6 +16,7 @@ use sqlx::mysql::{MySqlArguments, MySqlDatabaseError, MySqlPool};
 use sqlx::{Connection, Executor, MySql, Transaction};
 use tokio::sync::mpsc;
 
+use super::bulk::{self, BulkPool};
 use super::catalog::table_name;
 use super::deferred;
 use super::quote;
@@ -42,6 +43,8 @@ pub struct MysqlSinker {
     /// less room for the statement's text.
     max_bytes: usize,
     conflict: ConflictMode,
+    /// MariaDB's bulk execution for [`Sinker::write`], where the target takes it.
+    bulk: Option<BulkPool>,
 }
 
 impl MysqlSinker {
@@ -63,7 +66,14 @@ impl MysqlSinker {
                 .saturating_sub(64 << 10)
                 .max(1 << 10),
             conflict,
+            bulk: None,
         }
+    }
+
+    /// Writes the rows of [`Sinker::write`] by MariaDB's bulk execution.
+    pub fn with_bulk(mut self, bulk: Option<BulkPool>) -> Self {
+        self.bulk = bulk;
+        self
     }
 
     /// `rows` cut into statements of at most `rows_per_statement` rows and `max_bytes`.
@@ -108,6 +118,17 @@ impl MysqlSinker {
         rows: &[Row],
         upsert: bool,
     ) -> Result<(String, MySqlArguments)> {
+        let mut args = MySqlArguments::default();
+        for row in rows {
+            for v in row {
+                bind(&mut args, v)?;
+            }
+        }
+        Ok((self.statement_text(meta, rows.len(), upsert), args))
+    }
+
+    /// The text of an insert of `rows` rows of placeholders.
+    fn statement_text(&self, meta: &TableMeta, rows: usize, upsert: bool) -> String {
         let (id, cols) = self.target(meta);
         let quoted: Vec<String> = cols.iter().map(|c| quote(c)).collect();
         let one = format!("({})", vec!["?"; cols.len()].join(","));
@@ -116,22 +137,18 @@ impl MysqlSinker {
             table_name(&id),
             quoted.join(",")
         );
-        let mut args = MySqlArguments::default();
-        for (i, row) in rows.iter().enumerate() {
+        for i in 0..rows {
             if i > 0 {
                 sql.push(',');
             }
             sql.push_str(&one);
-            for v in row {
-                bind(&mut args, v)?;
-            }
         }
         if upsert {
             let set: Vec<String> = quoted.iter().map(|c| format!("{c}=VALUES({c})")).collect();
             sql.push_str(" ON DUPLICATE KEY UPDATE ");
             sql.push_str(&set.join(","));
         }
-        Ok((sql, args))
+        sql
     }
 
     fn rows_per_statement(&self, meta: &TableMeta) -> usize {
@@ -160,6 +177,39 @@ pub(super) fn error_number(e: &sqlx::Error) -> Option<u16> {
         .map(|d| d.number())
 }
 
+/// A failed statement, from whichever client sent it.
+#[derive(Debug, thiserror::Error)]
+enum Failed {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Bulk(#[from] bulk::Error),
+}
+
+impl Failed {
+    fn number(&self) -> Option<u16> {
+        match self {
+            Failed::Sqlx(e) => error_number(e),
+            Failed::Bulk(e) => e.number(),
+        }
+    }
+
+    fn retryable(&self) -> bool {
+        matches!(self.number(), Some(ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
+    }
+
+    /// The server's message, for a conflict's reason.
+    fn reason(&self) -> String {
+        match self {
+            Failed::Sqlx(e) => e
+                .as_database_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string()),
+            Failed::Bulk(bulk::Error::Server { message, .. }) => message.clone(),
+            Failed::Bulk(e) => e.to_string(),
+        }
+    }
+}
+
 impl MysqlSinker {
     /// Runs one statement's insert, retrying deadlocks. With [`ConflictMode::Replace`] it is
     /// an upsert; otherwise a plain `INSERT`, and a key the target holds is a
@@ -169,28 +219,50 @@ impl MysqlSinker {
         let upsert = meta.key != KeyKind::None && self.conflict == ConflictMode::Replace;
         let mut attempt = 0;
         loop {
-            let (sql, args) = self.statement(meta, rows, upsert)?;
-            let e = match sqlx::query_with(&sql, args).execute(&self.pool).await {
-                Ok(_) => return Ok(()),
+            let e = match self.execute(meta, rows, upsert).await? {
+                Ok(()) => return Ok(()),
                 Err(e) => e,
             };
             let table = self.target(meta).0;
-            if retryable(&e) && attempt < RETRIES {
+            if e.retryable() && attempt < RETRIES {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
                 continue;
             }
-            if error_number(&e) != Some(ER_DUP_ENTRY) || upsert {
+            if e.number() != Some(ER_DUP_ENTRY) || upsert {
                 return Err(ConnectorError::write(&table, e).into());
             }
             if self.conflict == ConflictMode::ErrorUnlessEqual {
                 return self.insert_if_equal(meta, rows).await;
             }
-            let reason = e
-                .as_database_error()
-                .map_or_else(|| e.to_string(), |d| d.message().to_string());
+            let reason = e.reason();
             return Err(ConnectorError::Conflict { table, reason }.into());
         }
+    }
+
+    /// One statement's insert in autocommit: by bulk execution when the target takes it
+    /// (one command, one statement, all rows or none), by sqlx otherwise. Returns the
+    /// server's error as such.
+    async fn execute(
+        &self,
+        meta: &TableMeta,
+        rows: &[Row],
+        upsert: bool,
+    ) -> Result<Result<(), Failed>> {
+        if let Some(bulk) = &self.bulk {
+            let sql = self.statement_text(meta, 1, upsert);
+            match bulk.execute(&sql, rows).await {
+                Ok(true) => return Ok(Ok(())),
+                Ok(false) => {}
+                Err(e) => return Ok(Err(e.into())),
+            }
+        }
+        let (sql, args) = self.statement(meta, rows, upsert)?;
+        Ok(sqlx::query_with(&sql, args)
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(Failed::from))
     }
 
     /// Inserts `rows` where the target lacks them and leaves the target's rows that equal
