@@ -229,23 +229,11 @@ fn wire_type(v: &Value) -> Option<(u8, u8)> {
 fn put_value(buf: &mut Vec<u8>, v: &Value) {
     match v {
         Value::Null => buf.push(1),
-        Value::Bool(b) => buf.extend_from_slice(&[0, *b as u8]),
-        Value::I64(x) => {
-            buf.push(0);
-            buf.extend_from_slice(&x.to_le_bytes());
-        }
-        Value::U64(x) => {
-            buf.push(0);
-            buf.extend_from_slice(&x.to_le_bytes());
-        }
-        Value::F32(x) => {
-            buf.push(0);
-            buf.extend_from_slice(&x.to_le_bytes());
-        }
-        Value::F64(x) => {
-            buf.push(0);
-            buf.extend_from_slice(&x.to_le_bytes());
-        }
+        Value::Bool(b) => put_some(buf, &[*b as u8]),
+        Value::I64(x) => put_some(buf, &x.to_le_bytes()),
+        Value::U64(x) => put_some(buf, &x.to_le_bytes()),
+        Value::F32(x) => put_some(buf, &x.to_le_bytes()),
+        Value::F64(x) => put_some(buf, &x.to_le_bytes()),
         Value::Decimal(s) | Value::Text(s) | Value::Temporal(s) => {
             buf.push(0);
             put_lenenc_bytes(buf, s.as_bytes());
@@ -255,6 +243,12 @@ fn put_value(buf: &mut Vec<u8>, v: &Value) {
             put_lenenc_bytes(buf, b);
         }
     }
+}
+
+/// A value of fixed length after its indicator.
+fn put_some(buf: &mut Vec<u8>, bytes: &[u8]) {
+    buf.push(0);
+    buf.extend_from_slice(bytes);
 }
 
 fn put_lenenc_bytes(buf: &mut Vec<u8>, b: &[u8]) {
