@@ -170,9 +170,10 @@ pub async fn mysql_isolation(case: &str) -> Result<()> {
 }
 
 /// MariaDB's bulk execution and the pool's multi-row statements write every type alike: the
-/// basic case's tables are copied by an account whose password needs escaping in the URL
-/// (the bulk client logs in on its own), once by bulk execution and once with
-/// `mariadb_bulk_execute=false`; default.log says which way the rows went each time.
+/// basic case's tables, and one whose statement spans several protocol packets (a value of
+/// 17,000,000 bytes, over the 16 MiB of one packet), are copied by an account whose password
+/// needs escaping in the URL (the bulk client logs in on its own), once by bulk execution
+/// and once with `mariadb_bulk_execute=false`; default.log says which way the rows went.
 pub async fn mysql_bulk_execute(case: &str, schemas: &[&str]) -> Result<()> {
     let dst = Kind::Mysql.dst();
     let create = "CREATE USER IF NOT EXISTS 'dt_bulk'@'127.0.0.1' IDENTIFIED BY 'p@ss:w/rd%'; \
@@ -192,6 +193,16 @@ pub async fn mysql_bulk_execute(case: &str, schemas: &[&str]) -> Result<()> {
     ] {
         let case = Case::load(case);
         Kind::Mysql.prepare(&case).await?;
+        let big = format!(
+            "CREATE TABLE `{}`.big_value (id int PRIMARY KEY, b longblob)",
+            schemas[0]
+        );
+        mysql_exec(&dst, &big).await?;
+        let fill = format!(
+            "{big}; INSERT INTO `{}`.big_value VALUES (1, REPEAT(x'5A', 17000000)), (2, x'00')",
+            schemas[0]
+        );
+        mysql_exec(&Kind::Mysql.src(), &fill).await?;
         let overrides = [
             ("sinker.mariadb_bulk_execute", bulk),
             ("runtime.log_level", "debug"),

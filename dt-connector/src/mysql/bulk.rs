@@ -189,9 +189,12 @@ fn endpoint(url: &str, session: Vec<String>) -> Result<Endpoint, String> {
 
 /// The wire type and flag of each column of `rows`, from its values (the ones sqlx's
 /// `bind` gives them, so that the server converts each value exactly as for sqlx);
-/// `None` when a column holds values of two kinds.
+/// `None` when a column holds values of two kinds, or there are no columns.
 fn param_types(rows: &[Row]) -> Option<Vec<(u8, u8)>> {
     let width = rows.first()?.len();
+    if width == 0 {
+        return None;
+    }
     let mut types = vec![None; width];
     for row in rows {
         if row.len() != width {
