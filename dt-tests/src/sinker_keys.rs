@@ -184,38 +184,48 @@ pub async fn mysql_bulk_execute(case: &str, schemas: &[&str]) -> Result<()> {
         "the target URL {dst} does not log in as root"
     );
     let url = dst.replacen("//root@", "//dt_bulk:p%40ss%3Aw%2Frd%25@", 1);
-    for (bulk, says) in [
-        ("true", "target rows go in by MariaDB bulk execution"),
-        (
-            "false",
-            "target rows go through sqlx: [sinker] mariadb_bulk_execute=false",
-        ),
-    ] {
-        let case = Case::load(case);
-        Kind::Mysql.prepare(&case).await?;
-        let big = format!(
-            "CREATE TABLE `{}`.big_value (id int PRIMARY KEY, b longblob)",
-            schemas[0]
-        );
-        mysql_exec(&dst, &big).await?;
-        let fill = format!(
-            "{big}; INSERT INTO `{}`.big_value VALUES (1, REPEAT(x'5A', 17000000)), (2, x'00')",
-            schemas[0]
-        );
-        mysql_exec(&Kind::Mysql.src(), &fill).await?;
-        let overrides = [
-            ("sinker.mariadb_bulk_execute", bulk),
-            ("runtime.log_level", "debug"),
-        ];
-        expect_success(&run_dt(&case.config(&Kind::Mysql.src(), &url, &overrides)))?;
-        ensure!(
-            case.default_log().iter().any(|l| l.contains(says)),
-            "mariadb_bulk_execute={bulk}: default.log does not say {says:?}"
-        );
-        let rows = Kind::Mysql.assert_schemas_same(schemas).await?;
-        ensure!(rows > 2500, "only {rows} rows compared");
+    // New target sessions start in another time zone: the writers must set UTC themselves,
+    // or TIMESTAMP values land shifted.
+    let zone = dst_text(Kind::Mysql, "SELECT @@global.time_zone").await?;
+    mysql_exec(&dst, "SET GLOBAL time_zone = '+05:00'").await?;
+    let result = async {
+        for (bulk, says) in [
+            ("true", "target rows go in by MariaDB bulk execution"),
+            (
+                "false",
+                "target rows go through sqlx: [sinker] mariadb_bulk_execute=false",
+            ),
+        ] {
+            let case = Case::load(case);
+            Kind::Mysql.prepare(&case).await?;
+            let big = format!(
+                "CREATE TABLE `{}`.big_value (id int PRIMARY KEY, b longblob)",
+                schemas[0]
+            );
+            mysql_exec(&dst, &big).await?;
+            let fill = format!(
+                "{big}; INSERT INTO `{}`.big_value VALUES (1, REPEAT(x'5A', 17000000)), \
+                 (2, x'00')",
+                schemas[0]
+            );
+            mysql_exec(&Kind::Mysql.src(), &fill).await?;
+            let overrides = [
+                ("sinker.mariadb_bulk_execute", bulk),
+                ("runtime.log_level", "debug"),
+            ];
+            expect_success(&run_dt(&case.config(&Kind::Mysql.src(), &url, &overrides)))?;
+            ensure!(
+                case.default_log().iter().any(|l| l.contains(says)),
+                "mariadb_bulk_execute={bulk}: default.log does not say {says:?}"
+            );
+            let rows = Kind::Mysql.assert_schemas_same(schemas).await?;
+            ensure!(rows > 2500, "only {rows} rows compared");
+        }
+        Ok(())
     }
-    Ok(())
+    .await;
+    mysql_exec(&dst, &format!("SET GLOBAL time_zone = '{zone}'")).await?;
+    result
 }
 
 /// Connections open on one end: MySQL sessions other than the server's own and the
