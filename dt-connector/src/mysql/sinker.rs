@@ -2,6 +2,8 @@
 //! after a crash replace themselves; deadlocks between parallel writers are retried. Tables
 //! without a usable key are written in one transaction. With `[sinker] replace=false` rows go
 //! in with a plain `INSERT`, and a key the target holds is an error ([`ConflictMode`]).
+//! On a MariaDB target the statements of [`Sinker::write`] go in by bulk execution
+//! ([`BulkPool`]) where the target allows it: the same statement, sent more cheaply.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -168,7 +170,11 @@ const ER_LOCK_WAIT_TIMEOUT: u16 = 1205;
 /// A deadlock or a lock wait timeout is safe to retry: the statement rolled back. sqlx has
 /// no predicate for either, so they go by the server's error number.
 fn retryable(e: &sqlx::Error) -> bool {
-    error_number(e).is_some_and(|n| matches!(n, ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
+    retryable_number(error_number(e))
+}
+
+fn retryable_number(number: Option<u16>) -> bool {
+    matches!(number, Some(ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
 }
 
 pub(super) fn error_number(e: &sqlx::Error) -> Option<u16> {
@@ -195,7 +201,7 @@ impl Failed {
     }
 
     fn retryable(&self) -> bool {
-        matches!(self.number(), Some(ER_LOCK_DEADLOCK | ER_LOCK_WAIT_TIMEOUT))
+        retryable_number(self.number())
     }
 
     /// The server's message, for a conflict's reason.
