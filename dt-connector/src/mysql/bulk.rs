@@ -443,13 +443,17 @@ impl Conn {
         p.extend_from_slice(at.user.as_bytes());
         p.push(0);
         put_lenenc_bytes(&mut p, &auth);
-        if let Some(db) = &at.database {
+        if let Some(db) = at
+            .database
+            .as_ref()
+            .filter(|_| want & CLIENT_CONNECT_WITH_DB != 0)
+        {
             p.extend_from_slice(db.as_bytes());
             p.push(0);
         }
         p.extend_from_slice(NATIVE_PASSWORD.as_bytes());
         p.push(0);
-        conn.seq = 1;
+        // The reply to the greeting continues its sequence (read_packet set `seq`).
         conn.write_packet(&p).await?;
 
         let reply = conn.read_packet().await?;

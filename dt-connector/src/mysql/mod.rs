@@ -134,10 +134,11 @@ pub async fn build(
         "source",
     )
     .await?;
+    let session = writer_session(cfg);
     let dst = connect(
         &cfg.sinker.url,
         cfg.target_pool_size(),
-        writer_session(cfg),
+        session.clone(),
         "target",
     )
     .await?;
@@ -162,7 +163,7 @@ pub async fn build(
         tracing::debug!("target rows go through sqlx: [sinker] max_connections is set");
         None
     } else {
-        bulk::BulkPool::open(&cfg.sinker.url, writer_session(cfg), max_allowed_packet).await
+        bulk::BulkPool::open(&cfg.sinker.url, session, max_allowed_packet).await
     };
     Ok((Box::new(extractor), Box::new(sinker.with_bulk(bulk))))
 }
